@@ -1,0 +1,217 @@
+// report.mjs -- the benchmark's results writer.  Reads what bench/run
+// collected (one JSON record per load run, plus a meta file with the
+// machine, versions, settings, RSS and the 10 000-asset check), computes
+// the ratios and targets of issue #3, prints a table and writes
+// OUTDIR/latest.md and OUTDIR/latest.json.
+//
+//   node report.mjs RUNS.jsonl META.json OUTDIR
+//
+// Exit status 0 even when a target is missed (the numbers are the
+// product); 1 only when the input is unusable.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+
+const [runsFile, metaFile, outDir] = process.argv.slice(2);
+if (!runsFile || !metaFile || !outDir) {
+	process.stderr.write('usage: node report.mjs RUNS.jsonl META.json OUTDIR\n');
+	process.exit(1);
+}
+const runs = fs.readFileSync(runsFile, 'utf8').split('\n').filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+
+// Display order and labels (bench/run's kinds).
+const KINDS = [
+	['ceilA', 'ceiling A: nginx returns the GET body itself'],
+	['ceilB', 'ceiling B: GET /ping (daemon, no auth, no DB)'],
+	['ceilC_select', 'ceiling C: raw client, CG GET SELECT'],
+	['ceilC_auth', 'DB work of an auth GET: token lookup + SELECT'],
+	['ceilC_insert', 'ceiling C: raw client, group-create txn'],
+	['get_one', 'API: GET one capacity group'],
+	['get_list', 'API: GET list (20 groups)'],
+	['assets_10k', 'API: GET 10 000-asset group listing'],
+	['put', 'API: PUT capacity group'],
+	['post', 'API: POST capacity group (txn)'],
+];
+const label = Object.fromEntries(KINDS);
+const kindOrder = Object.fromEntries(KINDS.map(([k], i) => [k, i]));
+runs.sort((a, b) => (kindOrder[a.kind] ?? 99) - (kindOrder[b.kind] ?? 99) || a.conns - b.conns);
+
+const find = (kind, conns) => runs.find((r) => r.kind === kind && r.conns === conns);
+const connsList = [...new Set(runs.map((r) => r.conns))].sort((a, b) => a - b);
+const errCount = (r) => r.errors.non2xx + r.errors.socket + r.errors.timeouts + r.errors.other;
+
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' :
+    Number(v).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+const fmtRatio = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
+
+/* ---- targets ---- */
+const targets = [];
+function ratioTarget(name, num, den, min) {
+	for (const c of connsList) {
+		const a = find(num, c), b = find(den, c);
+		const value = a && b && b.rps > 0 ? a.rps / b.rps : null;
+		targets.push({ name: `${name} @${c}`, value, display: fmtRatio(value),
+		    target: `≥ ${min.toFixed(2)}`, pass: value === null ? null : value >= min });
+	}
+}
+ratioTarget('ceiling B / ceiling A', 'ceilB', 'ceilA', 0.25);
+ratioTarget('auth GET one / ceiling A', 'get_one', 'ceilA', 0.10);
+ratioTarget('auth GET one / ceiling B', 'get_one', 'ceilB', 0.50);
+ratioTarget('auth POST group / ceiling C insert txn', 'post', 'ceilC_insert', 0.50);
+{
+	const r = find('get_one', 64);
+	const v = r ? r.p99_ms : null;
+	targets.push({ name: 'p99 auth GET one @64 (ms)', value: v, display: fmt(v, 2),
+	    target: '≤ 15', pass: v === null ? null : v <= 15 });
+}
+{
+	const a = meta.assets_10k || {};
+	const ok = a.valid_json === true && a.items === 10000;
+	targets.push({ name: '10 000-asset list: complete valid JSON', value: ok,
+	    display: ok ? `yes (${a.items} items, ${fmt(a.bytes)} B)` : `no (${a.error || a.items})`,
+	    target: 'valid, 10 000 items', pass: ok });
+	const t = a.time_ms_median ?? null;
+	targets.push({ name: '10 000-asset list time (ms, median of unloaded requests)', value: t,
+	    display: fmt(t, 1), target: '< 250', pass: t !== null && t < 250 });
+}
+{
+	const w = (meta.rss || []).filter((p) => p.role === 'worker');
+	const max = w.length ? Math.max(...w.map((p) => p.rss_kib)) : null;
+	targets.push({ name: 'RSS per worker after the run (MiB, max)', value: max === null ? null : max / 1024,
+	    display: max === null ? '–' : fmt(max / 1024, 2), target: '< 8', pass: max !== null && max < 8 * 1024 });
+}
+{
+	const total = runs.reduce((s, r) => s + errCount(r), 0);
+	targets.push({ name: 'errors / non-2xx, all runs', value: total, display: fmt(total),
+	    target: '0', pass: total === 0 });
+}
+
+/* ---- informational ratios ---- */
+const info = [];
+function infoRatio(name, num, den) {
+	for (const c of connsList) {
+		const a = find(num, c), b = find(den, c);
+		if (a && b && b.rps > 0)
+			info.push({ name: `${name} @${c}`, value: a.rps / b.rps });
+	}
+}
+infoRatio('auth GET one / ceiling C select', 'get_one', 'ceilC_select');
+infoRatio('auth GET one / raw token lookup + SELECT', 'get_one', 'ceilC_auth');
+infoRatio('auth GET list (20) / auth GET one', 'get_list', 'get_one');
+infoRatio('auth PUT / auth GET one', 'put', 'get_one');
+infoRatio('auth POST / auth GET one', 'post', 'get_one');
+
+/* ---- noise: CPU used by anything else on the machine during the runs ---- */
+const others = runs.map((r) => (r.cpu && Number.isFinite(r.cpu.other) ?
+    r.cpu.other + (r.cpu.steal || 0) : 0));
+const meanOther = others.length ? others.reduce((a, b) => a + b, 0) / others.length : 0;
+const noisy = meanOther > 15;
+const warning = noisy ? `WARNING: other work (and steal) used ${fmt(meanOther)}% CPU on average during the ` +
+    `runs (${fmt(Math.min(...others))}–${fmt(Math.max(...others))}%; 100% = one core of ` +
+    `${meta.machine.nproc}). The figures and ratios are unreliable; run again on a quiet machine.` : null;
+
+/* ---- text ---- */
+const L = [];
+L.push('# oscp-fp benchmark: latest run', '');
+L.push(`Run ${meta.started} – ${meta.finished} (UTC), total ${fmt(meta.total_s)} s, by \`./dev.sh bench\` (bench/run).`, '');
+if (warning)
+	L.push(`**${warning}**`, '');
+L.push('## Machine, versions, settings', '');
+L.push('| | |', '|---|---|');
+L.push(`| machine | ${meta.machine.nproc} CPUs, ${meta.machine.model}, ${fmt(meta.machine.mem_mib)} MiB RAM, kernel ${meta.machine.kernel} |`);
+L.push(`| load average before the run | ${meta.machine.loadavg_before} |`);
+for (const [k, v] of Object.entries(meta.versions))
+	L.push(`| ${k} | ${v} |`);
+const s = meta.settings;
+L.push(`| oscp-fpd | ${s.workers} workers, FastCGI over a unix socket, build ${s.build} |`);
+L.push(`| nginx | ${s.nginx_workers} worker process, keep-alive to the client, fastcgi_keep_conn off |`);
+L.push(`| MariaDB | ${s.db_args}, innodb_flush_log_at_trx_commit=${s.flush_log_at_trx_commit}, client over the unix socket |`);
+L.push(`| load | wrk ${s.wrk_threads} thread(s), ${s.conns.join(' and ')} connections, ${s.duration_s} s per run, --timeout ${s.wrk_timeout}, keep-alive, loopback |`);
+L.push(`| data | ${s.data} |`);
+L.push('');
+
+L.push('## Results', '');
+L.push('CPU: share of one core (100% = one core; the machine has ' + meta.machine.nproc * 100 +
+    '%), from /proc/PID/stat utime+stime between 1 s after the start and 1 s before the end. ' +
+    '"other" = whole-machine user+system time (/proc/stat) not accounted to the listed ' +
+    'processes (other work on this machine); "irq" = hard+soft interrupt time (loopback TCP ' +
+    'shows up here); "steal" = time the hypervisor gave to other guests.', '');
+L.push('| run | conns | req/s | p50 ms | p99 ms | errors | nginx | oscp-fpd | mariadbd | client | other | irq | steal | idle |');
+L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of runs) {
+	const c = r.cpu || {};
+	const pct = (v) => (v === undefined || v === null || v < 0 ? '–' : `${fmt(v)}%`);
+	L.push(`| ${label[r.kind] || r.kind} | ${r.conns} | ${fmt(r.rps)} | ${fmt(r.p50_ms, 2)} | ` +
+	    `${fmt(r.p99_ms, 2)} | ${fmt(errCount(r))} | ${pct(c.nginx)} | ${pct(c.fpd)} | ` +
+	    `${pct(c.mariadbd)} | ${pct(c.client)} | ${pct(c.other)} | ${pct(c.irq)} | ` +
+	    `${pct(c.steal)} | ${pct(c.idle)} |`);
+}
+L.push('');
+L.push('"client" is wrk for HTTP runs and bench/ceiling_db for ceiling C. "oscp-fpd" is the master ' +
+    'and all its children. Errors = non-2xx answers + socket errors + timeouts (+ failed ' +
+    'transactions for ceiling C).', '');
+
+L.push('## Targets', '');
+L.push('| figure | value | target | |', '|---|---:|---|---|');
+for (const t of targets)
+	L.push(`| ${t.name} | ${t.display} | ${t.target} | ` +
+	    `${t.pass === null ? 'not measured' : t.pass ? 'met' : '**MISSED**'} |`);
+L.push('');
+if (info.length) {
+	L.push('Other ratios (no target):', '');
+	L.push('| ratio | value |', '|---|---:|');
+	for (const i of info)
+		L.push(`| ${i.name} | ${fmtRatio(i.value)} |`);
+	L.push('');
+}
+
+L.push('## Memory after the run (VmRSS)', '');
+L.push('| process | pid | RSS KiB |', '|---|---:|---:|');
+for (const p of meta.rss || [])
+	L.push(`| ${p.role} | ${p.pid} | ${fmt(p.rss_kib)} |`);
+L.push('');
+
+const a = meta.assets_10k || {};
+L.push('## 10 000-asset listing (unloaded)', '');
+L.push(`GET /capacity-groups/{id}/assets for a group with 10 000 assets: HTTP ${a.status}, ` +
+    `${fmt(a.bytes)} bytes, jq: ${a.valid_json ? 'valid JSON' : 'INVALID'}, ` +
+    `success=${a.success}, ${a.items} items. Times of ${(a.times_ms || []).length} sequential ` +
+    `requests: ${(a.times_ms || []).map((t) => fmt(t, 1)).join(', ')} ms (median ${fmt(a.time_ms_median, 1)} ms).`, '');
+
+if (meta.notes && meta.notes.length) {
+	L.push('## Notes', '');
+	for (const n of meta.notes)
+		L.push(`- ${n}`);
+	L.push('');
+}
+const md = L.join('\n');
+
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({
+	meta, noise: { mean_other_cpu_pct: meanOther, noisy }, runs, targets: targets.map(({ name, value, target, pass }) => ({ name, value, target, pass })),
+	ratios: info,
+}, null, 2) + '\n');
+
+/* ---- terminal ---- */
+const pad = (v, n, left = false) => (left ? String(v).padEnd(n) : String(v).padStart(n));
+const out = [];
+out.push(pad('run', 46, true) + pad('conns', 6) + pad('req/s', 10) + pad('p50 ms', 9) + pad('p99 ms', 9) +
+    pad('err', 5) + pad('nginx', 7) + pad('fpd', 6) + pad('mdb', 6) + pad('client', 7) + pad('other', 7));
+for (const r of runs) {
+	const c = r.cpu || {};
+	const p = (v) => (v === undefined || v === null || v < 0 ? '–' : `${Math.round(v)}%`);
+	out.push(pad(label[r.kind] || r.kind, 46, true) + pad(r.conns, 6) + pad(fmt(r.rps), 10) +
+	    pad(fmt(r.p50_ms, 2), 9) + pad(fmt(r.p99_ms, 2), 9) + pad(errCount(r), 5) +
+	    pad(p(c.nginx), 7) + pad(p(c.fpd), 6) + pad(p(c.mariadbd), 6) + pad(p(c.client), 7) + pad(p(c.other), 7));
+}
+out.push('');
+for (const t of targets)
+	out.push(pad(t.name, 58, true) + pad(t.display, 28) + '  ' + pad(t.target, 20, true) +
+	    (t.pass === null ? 'not measured' : t.pass ? 'met' : 'MISSED'));
+if (warning)
+	out.push('', warning);
+process.stdout.write(out.join('\n') + '\n');

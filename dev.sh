@@ -1,0 +1,354 @@
+#!/bin/bash
+# dev.sh -- the developer's entry point (SPEC §5).  Run it from anywhere
+# as root, or as a user who may sudo (used for apt only).  Servers are
+# private, on loopback, under ./var or a temp dir; no system service is
+# touched.
+#
+#   ./dev.sh run                  build, start MariaDB + oscp-fpd + nginx on
+#                                 http://127.0.0.1:8080, create a demo
+#                                 tenant, print a signed request; Ctrl-C
+#                                 stops everything
+#   ./dev.sh admin ARGS...        oscp-admin with ./var's config
+#   ./dev.sh curl [METHOD] PATH [BODY]   signed request as the demo user
+#   ./dev.sh test                 clean builds + make check (plain and
+#                                 with ASan/UBSan), make check-valgrind,
+#                                 make distcheck
+#   ./dev.sh bench [ARGS...]      bench/run
+#
+# Environment: FP_DEV_PORT (8080), FP_DEV_DB_PORT (23306), FP_DEV_WORKERS
+# (2); for test: FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1,
+# FP_SKIP_DISTCHECK=1, FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
+
+set -u
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VAR=$SRC/var
+BUILD=$SRC/build
+API=/solaruser/api/v1/sec/user/oscp
+DEV_PORT=${FP_DEV_PORT:-8080}
+DEV_DB_PORT=${FP_DEV_DB_PORT:-23306}
+DEV_WORKERS=${FP_DEV_WORKERS:-2}
+JOBS=${FP_JOBS:-2}
+
+STACK_SRCDIR=$SRC
+# shellcheck source=scripts/stack.sh
+. "$SRC/scripts/stack.sh"
+
+say() { printf 'dev.sh: %s\n' "$*"; }
+die() {
+	printf 'dev.sh: error: %s\n' "$*" >&2
+	exit 1
+}
+
+usage() {
+	sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p;}' "$0"
+	exit "${1:-2}"
+}
+
+# Generate configure when it is missing or older than its inputs.
+regen() {
+	local f need=0
+	[ -x "$SRC/configure" ] || need=1
+	for f in configure.ac Makefile.am m4/*.m4; do
+		[ "$SRC/$f" -nt "$SRC/configure" ] && need=1
+	done
+	if [ "$need" = 1 ]; then
+		say "autoreconf -fi"
+		(cd "$SRC" && autoreconf -fi) || die "autoreconf failed"
+	fi
+}
+
+# An in-tree configure blocks out-of-tree builds; use it then.
+builddir_for_run() {
+	if [ -f "$SRC/config.status" ]; then
+		echo "$SRC"
+	else
+		echo "$BUILD"
+	fi
+}
+
+build_for_run() {
+	local b
+	b=$(builddir_for_run)
+	mkdir -p "$b"
+	if [ ! -f "$b/config.status" ]; then
+		say "configuring in $b"
+		(cd "$b" && "$SRC/configure" --enable-werror >configure.out 2>&1) || {
+			tail -n 30 "$b/configure.out" >&2
+			die "configure failed (log: $b/configure.out, $b/config.log)"
+		}
+	fi
+	say "make -j$JOBS in $b"
+	make -C "$b" -j"$JOBS" >/dev/null || die "make failed"
+	STACK_BUILDDIR=$b
+}
+
+# ---------------------------------------------------------------------
+# run
+
+cmd_run() {
+	local conf=$VAR/etc/oscp-fp.conf out token secret url
+	stack_install_deps || die "installing packages failed"
+	regen
+	build_for_run
+
+	stack__port_busy "$DEV_PORT" &&
+	    die "port $DEV_PORT is in use (FP_DEV_PORT=... to choose another)"
+	stack__port_busy "$DEV_DB_PORT" &&
+	    die "port $DEV_DB_PORT is in use (FP_DEV_DB_PORT=...; is another dev.sh run up?)"
+
+	mkdir -p "$VAR" && chmod 755 "$VAR"
+	# A fresh database has no demo tenant yet.
+	[ -d "$VAR/db/data/mysql" ] || rm -f "$VAR/demo.env"
+	stack_traps
+	stack_db_start "$VAR/db" "$DEV_DB_PORT" || die "MariaDB did not start"
+	stack_write_conf "$conf" "$VAR/run" "$DEV_WORKERS" ||
+	    die "cannot write $conf"
+	say "oscp-admin migrate"
+	stack_admin migrate || die "migrate failed"
+	stack_fpd_start "$VAR/run" "$conf" || die "oscp-fpd did not start"
+	stack_nginx_start "$VAR/nginx" "$DEV_PORT" "$STACK_FPD_SOCK" \
+	    "$SRC/nginx/oscp-fp.dev.conf" || die "nginx did not start"
+
+	if [ ! -s "$VAR/demo.env" ]; then
+		say "creating demo user demo@example.com"
+		stack_admin user add demo@example.com >/dev/null ||
+		    say "(user add failed; assuming demo@example.com exists)"
+		stack_admin node add demo@example.com 1 >/dev/null 2>&1 || true
+		out=$(stack_admin token add demo@example.com) ||
+		    die "token add failed"
+		read -r token secret <<<"$out"
+		if [ -z "$token" ] || [ -z "$secret" ]; then
+			die "unexpected token add output"
+		fi
+		(umask 077 && printf 'DEMO_TOKEN=%s\nDEMO_SECRET=%s\n' \
+		    "$token" "$secret" >"$VAR/demo.env")
+	fi
+	# shellcheck disable=SC1091
+	. "$VAR/demo.env"
+	url=http://127.0.0.1:$DEV_PORT
+
+	cat <<EOF
+
+oscp-fp is running:  $url   (logs: $VAR/run/oscp-fpd.log, $VAR/nginx/)
+config: $conf
+demo user demo@example.com, token $DEMO_TOKEN (secret in $VAR/demo.env; node 1 registered)
+
+A signed request (valid for 15 minutes):
+
+$(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+    --secret "$DEMO_SECRET" "$url$API/capacity-providers")
+
+Or let dev.sh sign for you, from another terminal:
+
+  ./dev.sh curl /capacity-providers
+  ./dev.sh curl POST /capacity-providers '{"name":"cp1","enabled":true,"baseUrl":"http://127.0.0.1:9/oscp/cp/2.0"}'
+  ./dev.sh admin user list
+
+Ctrl-C stops everything.
+EOF
+	while kill -0 "$STACK_DB_PID" 2>/dev/null &&
+	    kill -0 "$STACK_FPD_PID" 2>/dev/null &&
+	    kill -0 "$STACK_NGINX_PID" 2>/dev/null; do
+		sleep 1
+	done
+	die "a server exited; see $VAR/run/oscp-fpd.log $VAR/run/oscp-fpd.stderr $VAR/nginx/error.log $VAR/db/error.log"
+}
+
+# ---------------------------------------------------------------------
+# admin, curl
+
+cmd_admin() {
+	local conf=$VAR/etc/oscp-fp.conf
+	[ -f "$conf" ] || die "no $conf: run ./dev.sh run first"
+	STACK_BUILDDIR=$(builddir_for_run)
+	STACK_CONF=$conf
+	stack_admin "$@"
+}
+
+cmd_curl() {
+	local method=GET path body cmd
+	[ -s "$VAR/demo.env" ] || die "no demo token: run ./dev.sh run first"
+	# shellcheck disable=SC1091
+	. "$VAR/demo.env"
+	case ${1:-} in
+	GET | POST | PUT | DELETE | PATCH | HEAD | OPTIONS | get | post | put | delete | patch | head | options)
+		method=$1
+		shift
+		;;
+	esac
+	[ $# -ge 1 ] || die "usage: ./dev.sh curl [METHOD] PATH [BODY]"
+	path=$1
+	body=${2:-}
+	case $path in
+	/solaruser/* | /oscp/* | /ping*) ;;
+	/*) path=$API$path ;;
+	*) path=$API/$path ;;
+	esac
+	if [ -n "$body" ]; then
+		cmd=$(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+		    --secret "$DEMO_SECRET" --method "$method" --body "$body" \
+		    "http://127.0.0.1:$DEV_PORT$path") || exit 1
+	else
+		cmd=$(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+		    --secret "$DEMO_SECRET" --method "$method" \
+		    "http://127.0.0.1:$DEV_PORT$path") || exit 1
+	fi
+	eval "$cmd"
+	echo
+}
+
+# ---------------------------------------------------------------------
+# test
+
+# Show the logs of failed tests (automake's *.log next to each test).
+show_test_logs() {
+	local b=$1 f
+	for f in "$b/tests/unit/unit.log" "$b/tests/integration/run.log"; do
+		[ -f "$f" ] || continue
+		if grep -q '^:test-result: \(FAIL\|ERROR\|XPASS\)' "${f%.log}.trs" 2>/dev/null; then
+			echo "==================== $f"
+			tail -n 200 "$f"
+		fi
+	done
+	[ -f "$b/test-suite.log" ] && grep -E '^(# |FAIL|ERROR)' "$b/test-suite.log"
+}
+
+# Count what ran in build B: CUnit tests and node tests.
+count_tests() {
+	local b=$1 u i
+	u=$(awk '$1 == "tests" && $2 ~ /^[0-9]+$/ { print $4 }' \
+	    "$b/tests/unit/unit.log" 2>/dev/null | tail -n 1)
+	i=$(sed -n 's/^integration: \([0-9][0-9]*\) passed.*/\1/p' \
+	    "$b/tests/integration/run.log" 2>/dev/null | tail -n 1)
+	echo $(( ${u:-0} + ${i:-0} ))
+}
+
+# check_build NAME DIR CONFIGURE-ARGS...: configure, make, make check.
+check_build() {
+	local name=$1 b=$2 t0
+	shift 2
+	t0=$SECONDS
+	say "[$name] configure $* (in $b)"
+	(cd "$b" && "$SRC/configure" "$@" >configure.out 2>&1) || {
+		tail -n 40 "$b/configure.out"
+		say "[$name] configure failed (see $b/config.log)"
+		return 1
+	}
+	say "[$name] make"
+	make -C "$b" -j"$JOBS" >"$b/make.out" 2>&1 || {
+		grep -E -B2 -A8 'error|warning' "$b/make.out" | head -n 120
+		say "[$name] make failed"
+		return 1
+	}
+	say "[$name] make check"
+	if ! make -C "$b" -j"$JOBS" check >"$b/check.out" 2>&1; then
+		grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS|# )' "$b/check.out"
+		show_test_logs "$b"
+		say "[$name] make check failed"
+		return 1
+	fi
+	grep -hE '^(PASS|FAIL|ERROR|SKIP):' "$b/check.out"
+	grep -hE '^(unit|integration): ' "$b/tests/unit/unit.log" \
+	    "$b/tests/integration/run.log" 2>/dev/null
+	say "[$name] passed in $((SECONDS - t0)) s"
+}
+
+cmd_test() {
+	local root b1 b2 total=0 n t0
+	stack_install_deps || die "installing packages failed"
+	regen
+	[ -f "$SRC/config.status" ] &&
+	    die "the source tree is configured in-tree; run 'make distclean' there first"
+	root=$(mktemp -d "${TMPDIR:-/tmp}/oscp-fp-test.XXXXXX") || die "mktemp"
+	chmod 755 "$root"
+	TEST_ROOT=$root
+	trap cleanup_test EXIT
+	# One npm install for every build below.
+	export FP_NODE_DEPS_DIR=$root/node-deps
+
+	b1=$root/plain
+	mkdir -p "$b1"
+	check_build plain "$b1" --enable-werror || fail_test
+	n=$(count_tests "$b1")
+	total=$((total + n))
+
+	if [ "${FP_SKIP_SANITIZERS:-0}" != 1 ]; then
+		b2=$root/sanitizers
+		mkdir -p "$b2"
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		    check_build sanitizers "$b2" --enable-sanitizers --enable-werror ||
+		    fail_test
+		n=$(count_tests "$b2")
+		total=$((total + n))
+	fi
+
+	if [ "${FP_SKIP_VALGRIND:-0}" != 1 ]; then
+		say "[valgrind] make check-valgrind (in $b1)"
+		t0=$SECONDS
+		if ! make -C "$b1" check-valgrind >"$b1/valgrind.out" 2>&1; then
+			grep -vE '^ *(✔|ℹ)' "$b1/valgrind.out" | tail -n 150
+			say "[valgrind] failed"
+			fail_test
+		fi
+		grep -E '^integration: [0-9]+ passed' "$b1/valgrind.out"
+		n=$(sed -n 's/^integration: \([0-9][0-9]*\) passed.*/\1/p' \
+		    "$b1/valgrind.out" | tail -n 1)
+		total=$((total + ${n:-0}))
+		say "[valgrind] passed in $((SECONDS - t0)) s"
+	fi
+
+	if [ "${FP_SKIP_DISTCHECK:-0}" != 1 ]; then
+		say "[distcheck] make distcheck"
+		if ! make -C "$b1" -j"$JOBS" distcheck >"$b1/distcheck.out" 2>&1; then
+			tail -n 60 "$b1/distcheck.out"
+			for f in "$b1"/oscp-fp-*/_build/sub/tests/unit/unit.log \
+			    "$b1"/oscp-fp-*/_build/sub/tests/integration/run.log; do
+				[ -f "$f" ] || continue
+				echo "==================== $f"
+				tail -n 100 "$f"
+			done
+			say "[distcheck] failed"
+			fail_test
+		fi
+		grep -E 'archives ready for distribution|^oscp-fp-.*\.tar' \
+		    "$b1/distcheck.out" | head -n 3
+		say "[distcheck] passed"
+	fi
+	say "test: all passed"
+	echo "tests: $total passed, 0 failed"
+}
+
+TEST_ROOT=
+TEST_FAILED=0
+cleanup_test() {
+	[ -n "$TEST_ROOT" ] || return 0
+	if [ "$TEST_FAILED" = 1 ] || [ "${FP_KEEP_BUILD:-0}" = 1 ]; then
+		say "build trees kept in $TEST_ROOT"
+	else
+		rm -rf "$TEST_ROOT"
+	fi
+}
+
+fail_test() {
+	TEST_FAILED=1
+	say "test: FAILED"
+	exit 1
+}
+
+# ---------------------------------------------------------------------
+
+case ${1:-} in
+run) shift; cmd_run "$@" ;;
+admin) shift; cmd_admin "$@" ;;
+curl) shift; cmd_curl "$@" ;;
+test) shift; cmd_test "$@" ;;
+bench)
+	shift
+	[ -x "$SRC/bench/run" ] || die "no bench/run"
+	exec "$SRC/bench/run" "$@"
+	;;
+-h | --help | help) usage 0 ;;
+*) usage 2 ;;
+esac

@@ -1,0 +1,132 @@
+/*
+ * http.h -- one request and its response.  struct req carries everything a
+ * handler may use: the arena, the database, the authenticated user, the
+ * parsed path id and the body.  Handlers return enum fp_err; http.c owns
+ * the single error renderer (resp_error) and the success envelope.
+ *
+ * Routes (route.c) are one table: path pattern, whether SNWS2 is needed,
+ * and one handler per method.  Anything not in it is 404; a known path with
+ * another method is 405 with Allow.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "fp.h"
+
+struct FCGX_Request;
+struct worker;
+
+enum method {
+	METHOD_GET,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_DELETE,
+	METHOD_PATCH,
+	METHOD_HEAD,
+	METHOD_OPTIONS,
+	METHOD_OTHER,
+	METHOD__MAX
+};
+
+enum route {
+	ROUTE_PING,
+	ROUTE_CP_LIST,
+	ROUTE_CP_ITEM,
+	ROUTE_CO_LIST,
+	ROUTE_CO_ITEM,
+	ROUTE_CG_LIST,
+	ROUTE_CG_ITEM,
+	ROUTE_CG_ASSETS,
+	ROUTE_ASSET_LIST,
+	ROUTE_ASSET_ITEM,
+	ROUTE__MAX
+};
+
+/* One VAL.00004 entry (reference §6.3). */
+struct verr {
+	const char	*location;
+	const char	*code;
+	const char	*message;
+	const char	*rejected;	/* JSON text, NULL when null */
+};
+
+#define REQ_MAX_ERRORS	32
+
+struct req {
+	struct worker		*w;
+	struct arena		*a;
+	struct db		*db;
+	const struct settings	*s;
+	struct FCGX_Request	*fcgx;
+	char			**envp;
+	enum method		 method;
+	const char		*method_name;
+	const char		*target;	/* raw request target */
+	const char		*path;		/* target before '?' */
+	const char		*reqid;
+	const char		*content_type;
+	unsigned char		*body;
+	size_t			 body_len;
+	bool			 body_read;
+	int64_t			 start_us;
+	int64_t			 user_id;	/* 0 until authenticated */
+	enum route		 route;
+	const char		*route_name;
+	int64_t			 id;		/* {id} from the path */
+	const char		*detail;	/* message for the error */
+	unsigned		 allow;		/* 405: method bit mask */
+	struct verr		 errors[REQ_MAX_ERRORS];
+	size_t			 nerrors;
+	/* response */
+	int			 status;
+	const char		*location;
+	yajl_gen		 g;
+	bool			 headers_sent;
+	bool			 streaming;
+};
+
+typedef enum fp_err (*handler_fn)(struct req *);
+
+struct route_def {
+	const char	*name;		/* for the access log */
+	const char	*prefix;	/* path up to {id}, or the whole path */
+	const char	*suffix;	/* after {id}; NULL: no {id} */
+	bool		 auth;		/* SNWS2 required */
+	handler_fn	 fn[METHOD__MAX];
+};
+
+extern const struct route_def routes[ROUTE__MAX];
+
+/* route.c */
+enum method	 method_parse(const char *);
+const char	*method_name(enum method);
+enum fp_err	 route_match(struct req *);	/* sets route, id, allow */
+void		 route_allow(unsigned mask, char *buf, size_t len);
+int		 parse_id(const char *, size_t, int64_t *);	/* 0 or -1 */
+
+/* http.c */
+const char	*req_param(const struct req *, const char *name);
+enum fp_err	 req_read_body(struct req *);
+enum fp_err	 req_json_body(struct req *);	/* 415 / 413 / empty body */
+void		 req_verr(struct req *, const char *location, const char *code,
+		    const char *message, const char *rejected_json);
+yajl_gen	 resp_begin(struct req *, int status);	/* opens "data" */
+enum fp_err	 resp_flush(struct req *);	/* stream a long list */
+enum fp_err	 resp_end(struct req *);	/* closes envelope, writes */
+enum fp_err	 resp_ok_nodata(struct req *);	/* {"success":true} */
+void		 resp_error(struct req *, enum fp_err);
+void		 resp_auth_error(struct req *, int status, const char *msg);
+int		 fp_err_status(enum fp_err);
+const char	*fp_err_code(enum fp_err);
+const char	*fp_err_message(enum fp_err);
+
+/* auth.c: SNWS2 + token policy + role for the management API. */
+enum fp_err	 auth_request(struct req *);
+
+#endif /* HTTP_H */

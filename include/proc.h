@@ -1,0 +1,46 @@
+/*
+ * proc.h -- the process model of oscp-fpd, internal to main.c, master.c
+ * and worker.c.
+ *
+ * main.c reads the settings, opens the FastCGI socket and hands it to the
+ * master.  The master (master.c) forks one child per slot, respawns a
+ * child that dies (backing off when a slot keeps dying), forwards SIGHUP
+ * and drains on SIGTERM/SIGINT/SIGQUIT.  A worker (worker.c) is the
+ * FastCGI accept loop around app_handle() from worker.h.
+ *
+ * Signals: the master and the workers keep SIGTERM, SIGINT, SIGQUIT,
+ * SIGHUP (and in the master SIGCHLD, SIGALRM) blocked and only let them in
+ * while waiting (sigsuspend in the master, epoll_pwait in a worker), so
+ * their handlers, which only set volatile sig_atomic_t flags, never
+ * interrupt a request or a library call.
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include <sys/types.h>
+
+#include "fp.h"
+
+/*
+ * The kinds of child the master supervises.  The dispatcher (outbound
+ * OSCP calls and jobs, SPEC §1, §3) will be a second kind with its own
+ * entry function, started once next to the workers; until then there are
+ * only workers.
+ */
+enum child_kind {
+	CHILD_WORKER,		/* FastCGI worker: worker_main() */
+	/* CHILD_DISPATCHER:	   outbound OSCP work, jobs (later issue) */
+	CHILD__MAX
+};
+
+/* master.c: supervise s->workers workers sharing the listening socket
+ * fd until a stop signal; returns the exit status for main(). */
+int	master_run(const struct settings *s, int fd);
+
+/* worker.c: the body of worker number id (0-based), forked by the
+ * master whose pid is master.  Never returns: exits 0 after a stop
+ * signal, 1 on a fatal error (the master then respawns it). */
+void	worker_main(int id, const struct settings *s, int fd, pid_t master)
+	    __attribute__((noreturn));
+
+#endif /* PROC_H */

@@ -1,0 +1,181 @@
+/*
+ * db_stmts.c -- every SQL statement oscp-fp runs, indexed by enum stmt
+ * (include/db.h).  This is the only file that contains SQL.  Statements on
+ * tenant data always carry "user_id = ?" (the unit test test_db_stmts.c
+ * checks it), so tenancy is enforced by the SQL itself.
+ *
+ * The trailing comment of each row gives its parameter and column
+ * signatures (letters as in db.h): "in -> out".
+ */
+#include "db.h"
+
+/* CP and CO tables have identical shapes (reference §4.2): one text each,
+ * instantiated for both roles. */
+#define PEER_COLS(p) \
+	"SELECT c.user_id, c.id, c.created, c.modified, c.enabled, c.cname, " \
+	"c.url, c.oscp_ver, c.fp_id, c.reg_status, c.heartbeat_secs, " \
+	"c.meas_styles, h.heartbeat_at, c.offline_at, c.sprops " \
+	"FROM oscp_" p "_conf c LEFT JOIN oscp_" p "_heartbeat h " \
+	"ON h.user_id = c.user_id AND h.id = c.id WHERE c.user_id = ?"
+#define PEER_LIST(p)	PEER_COLS(p) " ORDER BY c.user_id, c.id"
+#define PEER_GET(p)	PEER_COLS(p) " AND c.id = ?"
+#define PEER_INSERT(p) \
+	"INSERT INTO oscp_" p "_conf (user_id, created, modified, enabled, " \
+	"fp_id, reg_status, cname, url, oscp_ver, sprops) " \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define PEER_HB_INSERT(p) \
+	"INSERT INTO oscp_" p "_heartbeat (user_id, id) VALUES (?, ?)"
+#define PEER_UPDATE(p) \
+	"UPDATE oscp_" p "_conf SET modified = ?, enabled = ?, " \
+	"reg_status = ?, cname = ?, url = ?, oscp_ver = ?, sprops = ? " \
+	"WHERE user_id = ? AND id = ?"
+#define PEER_FP_ID(p) \
+	"SELECT fp_id FROM oscp_" p "_conf WHERE user_id = ? AND id = ? " \
+	"FOR UPDATE"
+#define PEER_SECRET_UPSERT(p) \
+	"INSERT INTO oscp_" p "_secret (user_id, id, secret_enc) " \
+	"VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE " \
+	"secret_enc = VALUES(secret_enc), modified = UTC_TIMESTAMP(6)"
+
+#define CG_COLS \
+	"SELECT g.user_id, g.id, g.created, g.modified, g.enabled, g.cname, " \
+	"g.ident, g.cp_id, g.co_id, g.cp_meas_secs, g.co_meas_secs, " \
+	"pm.meas_at, om.meas_at, g.sprops FROM oscp_cg_conf g " \
+	"LEFT JOIN oscp_cg_cp_meas pm ON pm.user_id = g.user_id " \
+	"AND pm.cg_id = g.id " \
+	"LEFT JOIN oscp_cg_co_meas om ON om.user_id = g.user_id " \
+	"AND om.cg_id = g.id WHERE g.user_id = ?"
+
+#define ASSET_COLS \
+	"SELECT user_id, id, created, modified, enabled, cname, cg_id, " \
+	"ident, audience, node_id, source_id, category, phase, iprops, " \
+	"iprops_unit, iprops_mult, iprops_stat, eprops, eprops_unit, " \
+	"eprops_mult, eprops_stat, etype, edir, sprops " \
+	"FROM oscp_asset_conf WHERE user_id = ?"
+
+#define SEAL_LIST(t, c) \
+	"SELECT user_id, id, " c " FROM " t " ORDER BY user_id, id FOR UPDATE"
+#define SEAL_SET(t, c) \
+	"UPDATE " t " SET " c " = ? WHERE user_id = ? AND id = ?"
+
+const char *const stmts[STMT__MAX] = {
+	/* STMT_AUTH_TOKEN: s -> lssxtsbi */
+	"SELECT t.user_id, t.status, t.token_type, t.secret_enc, "
+	"t.not_after, t.api_paths, u.enabled, "
+	"(SELECT COUNT(*) FROM user_role r WHERE r.user_id = t.user_id "
+	"AND r.role_name = 'ROLE_OSCP') "
+	"FROM user_auth_token t JOIN user_user u ON u.id = t.user_id "
+	"WHERE t.auth_token = ?",
+	/* STMT_NODE_GET: l -> lb */
+	"SELECT user_id, is_public FROM user_node WHERE node_id = ?",
+
+	/* STMT_FP_TOKEN_INSERT: lx */
+	"INSERT INTO oscp_fp_token (user_id, token_sha) VALUES (?, ?)",
+	/* STMT_FP_TOKEN_DELETE: ll */
+	"DELETE FROM oscp_fp_token WHERE user_id = ? AND id = ?",
+
+	PEER_LIST("cp"),		/* STMT_CP_LIST: l -> llttbsssliistts */
+	PEER_GET("cp"),			/* STMT_CP_GET: ll -> (as list) */
+	PEER_INSERT("cp"),		/* STMT_CP_INSERT: lttblissss */
+	PEER_HB_INSERT("cp"),		/* STMT_CP_HB_INSERT: ll */
+	PEER_UPDATE("cp"),		/* STMT_CP_UPDATE: tbissssll */
+	PEER_FP_ID("cp"),		/* STMT_CP_FP_ID: ll -> l */
+	PEER_SECRET_UPSERT("cp"),	/* STMT_CP_SECRET_UPSERT: llx */
+
+	PEER_LIST("co"),		/* STMT_CO_LIST */
+	PEER_GET("co"),			/* STMT_CO_GET */
+	PEER_INSERT("co"),		/* STMT_CO_INSERT */
+	PEER_HB_INSERT("co"),		/* STMT_CO_HB_INSERT */
+	PEER_UPDATE("co"),		/* STMT_CO_UPDATE */
+	PEER_FP_ID("co"),		/* STMT_CO_FP_ID */
+	PEER_SECRET_UPSERT("co"),	/* STMT_CO_SECRET_UPSERT */
+
+	/* STMT_CG_LIST: l -> llttbsslliitts */
+	CG_COLS " ORDER BY g.user_id, g.id",
+	/* STMT_CG_GET: ll -> (as list) */
+	CG_COLS " AND g.id = ?",
+	/* STMT_CG_INSERT: lttbsslliis */
+	"INSERT INTO oscp_cg_conf (user_id, created, modified, enabled, "
+	"cname, ident, cp_id, co_id, cp_meas_secs, co_meas_secs, sprops) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_CG_CP_MEAS_INSERT: ll */
+	"INSERT INTO oscp_cg_cp_meas (user_id, cg_id) VALUES (?, ?)",
+	/* STMT_CG_CO_MEAS_INSERT: ll */
+	"INSERT INTO oscp_cg_co_meas (user_id, cg_id) VALUES (?, ?)",
+	/* STMT_CG_UPDATE: tbsslliisll */
+	"UPDATE oscp_cg_conf SET modified = ?, enabled = ?, cname = ?, "
+	"ident = ?, cp_id = ?, co_id = ?, cp_meas_secs = ?, "
+	"co_meas_secs = ?, sprops = ? WHERE user_id = ? AND id = ?",
+	/* STMT_CG_DELETE: ll */
+	"DELETE FROM oscp_cg_conf WHERE user_id = ? AND id = ?",
+
+	/* STMT_ASSET_LIST: ll -> llttbslsilsiisisisisiiis */
+	ASSET_COLS " AND cg_id = ? ORDER BY user_id, id",
+	/* STMT_ASSET_GET: ll -> (as list) */
+	ASSET_COLS " AND id = ?",
+	/* STMT_ASSET_INSERT: lttbslsilsiisisisisiiis */
+	"INSERT INTO oscp_asset_conf (user_id, created, modified, enabled, "
+	"cname, cg_id, ident, audience, node_id, source_id, category, phase, "
+	"iprops, iprops_unit, iprops_mult, iprops_stat, eprops, eprops_unit, "
+	"eprops_mult, eprops_stat, etype, edir, sprops) VALUES (?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_ASSET_UPDATE: tbslsilsiisisisisiiisll */
+	"UPDATE oscp_asset_conf SET modified = ?, enabled = ?, cname = ?, "
+	"cg_id = ?, ident = ?, audience = ?, node_id = ?, source_id = ?, "
+	"category = ?, phase = ?, iprops = ?, iprops_unit = ?, "
+	"iprops_mult = ?, iprops_stat = ?, eprops = ?, eprops_unit = ?, "
+	"eprops_mult = ?, eprops_stat = ?, etype = ?, edir = ?, sprops = ? "
+	"WHERE user_id = ? AND id = ?",
+	/* STMT_ASSET_DELETE: ll */
+	"DELETE FROM oscp_asset_conf WHERE user_id = ? AND id = ?",
+
+	/* STMT_ADM_VERSION_TABLE */
+	"CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL "
+	"PRIMARY KEY, name VARCHAR(255) NOT NULL, applied DATETIME(6) NOT "
+	"NULL DEFAULT UTC_TIMESTAMP(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+	/* STMT_ADM_VERSION_LIST: -> i */
+	"SELECT version FROM schema_version ORDER BY version",
+	/* STMT_ADM_VERSION_INSERT: is */
+	"INSERT INTO schema_version (version, name) VALUES (?, ?)",
+	/* STMT_ADM_USER_INSERT: s */
+	"INSERT INTO user_user (email) VALUES (?)",
+	/* STMT_ADM_USER_ID: s -> lb */
+	"SELECT id, enabled FROM user_user WHERE email = ?",
+	/* STMT_ADM_USER_LIST: -> lstbs */
+	"SELECT u.id, u.email, u.created, u.enabled, (SELECT "
+	"GROUP_CONCAT(r.role_name ORDER BY r.role_name) FROM user_role r "
+	"WHERE r.user_id = u.id) FROM user_user u ORDER BY u.id",
+	/* STMT_ADM_USER_DISABLE: s */
+	"UPDATE user_user SET enabled = FALSE WHERE email = ?",
+	/* STMT_ADM_ROLE_INSERT: ls */
+	"INSERT INTO user_role (user_id, role_name) VALUES (?, ?) "
+	"ON DUPLICATE KEY UPDATE role_name = role_name",
+	/* STMT_ADM_TOKEN_INSERT: slsxts */
+	"INSERT INTO user_auth_token (auth_token, user_id, token_type, "
+	"secret_enc, not_after, api_paths) VALUES (?, ?, ?, ?, ?, ?)",
+	/* STMT_ADM_TOKEN_LIST: s -> stssts */
+	"SELECT t.auth_token, t.created, t.status, t.token_type, t.not_after, "
+	"t.api_paths FROM user_auth_token t JOIN user_user u "
+	"ON u.id = t.user_id WHERE u.email = ? ORDER BY t.created, "
+	"t.auth_token",
+	/* STMT_ADM_TOKEN_DISABLE: s */
+	"UPDATE user_auth_token SET status = 'Disabled' WHERE auth_token = ?",
+	/* STMT_ADM_NODE_INSERT: llb */
+	"INSERT INTO user_node (node_id, user_id, is_public) VALUES (?, ?, ?)",
+	/* STMT_ADM_SEAL_AUTH_LIST: -> sx */
+	"SELECT auth_token, secret_enc FROM user_auth_token "
+	"ORDER BY auth_token FOR UPDATE",
+	/* STMT_ADM_SEAL_AUTH_SET: xs */
+	"UPDATE user_auth_token SET secret_enc = ? WHERE auth_token = ?",
+	SEAL_LIST("oscp_cp_token", "token_enc"),	/* STMT_ADM_SEAL_CP_TOKEN_LIST: -> llx */
+	SEAL_SET("oscp_cp_token", "token_enc"),		/* STMT_ADM_SEAL_CP_TOKEN_SET: xll */
+	SEAL_LIST("oscp_co_token", "token_enc"),	/* STMT_ADM_SEAL_CO_TOKEN_LIST */
+	SEAL_SET("oscp_co_token", "token_enc"),		/* STMT_ADM_SEAL_CO_TOKEN_SET */
+	SEAL_LIST("oscp_cp_secret", "secret_enc"),	/* STMT_ADM_SEAL_CP_SECRET_LIST */
+	SEAL_SET("oscp_cp_secret", "secret_enc"),	/* STMT_ADM_SEAL_CP_SECRET_SET */
+	SEAL_LIST("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_LIST */
+	SEAL_SET("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_SET */
+};
+
+/* Transaction control goes through the text protocol (db.c). */
+const char db_sql_begin[] = "START TRANSACTION";

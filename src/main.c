@@ -1,0 +1,491 @@
+/*
+ * main.c -- oscp-fpd: command line, settings, the FastCGI socket, the pid
+ * file, daemonising; then master_run() (master.c) until a stop signal.
+ *
+ *	oscp-fpd [-c FILE] [-t] [-f] [--help] [--version]
+ *
+ * Without -c the default file is SYSCONFDIR/oscp-fp/oscp-fp.conf, and a
+ * missing default file just means "defaults and environment"; a file
+ * named with -c must exist.  -t checks the settings, the master key and
+ * the database (connect and prepare every statement) and exits.
+ *
+ * The socket is "host:port" (an address or host name, "[v6addr]:port" for
+ * IPv6; a bare ":port" or "*:port", which would bind every interface, is
+ * refused) or else a unix socket path, which is created mode 0777 because
+ * nginx workers usually run as another user.  A stale unix socket is
+ * removed first; a live one (something accepts on it) is an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <fcgiapp.h>
+#include <mysql.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "fp.h"
+#include "proc.h"
+
+#ifndef PACKAGE_STRING
+#define PACKAGE_STRING	"oscp-fp"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/oscp-fp/oscp-fp.conf"
+#define PROGNAME	"oscp-fpd"
+
+struct listener {
+	int		 fd;
+	char		*path;		/* unix socket path, NULL for TCP */
+	dev_t		 dev;		/* of the socket file we made */
+	ino_t		 ino;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROGNAME " [-c FILE] [-t] [-f] [--help] [--version]\n"
+	    "\n"
+	    "  -c, --config FILE  settings file (default " DEFAULT_CONFIG
+	    ";\n"
+	    "                     every key can be overridden by OSCP_FP_<KEY>)\n"
+	    "  -t, --test         check settings, master key and database, "
+	    "then exit\n"
+	    "  -f, --foreground   do not daemonise\n"
+	    "  -h, --help         show this help\n"
+	    "  -V, --version      show the version\n"
+	    "\n"
+	    "Signals: TERM/INT/QUIT drain and stop, HUP reopens the logs.\n");
+}
+
+/*
+ * Split listen into a unix socket path (returns 1) or host and port
+ * (returns 0; "[v6addr]:port" works too).  -1 with a message in err when
+ * it is neither, or would bind every interface without saying so.
+ */
+static int
+listen_parse(const char *l, char *host, size_t hostlen, char *port,
+    size_t portlen, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	const char		*colon, *h, *he;
+	long			 n;
+	char			*end;
+
+	if (*l == '\0') {
+		snprintf(err, errlen, "listen: empty");
+		return -1;
+	}
+	if ((colon = strrchr(l, ':')) == NULL || *l == '/' || *l == '.') {
+		if (strlen(l) >= sizeof(sun.sun_path)) {
+			snprintf(err, errlen, "listen %s: unix socket path "
+			    "longer than %zu bytes", l,
+			    sizeof(sun.sun_path) - 1);
+			return -1;
+		}
+		return 1;
+	}
+	h = l;
+	he = colon;
+	if (*h == '[' && he > h && he[-1] == ']') {
+		h++;
+		he--;
+	}
+	if (he == h || (he - h == 1 && *h == '*')) {
+		snprintf(err, errlen, "listen %s: give an explicit address, "
+		    "e.g. 127.0.0.1%s (a bare port binds every interface)", l,
+		    colon);
+		return -1;
+	}
+	errno = 0;
+	n = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || n < 1 ||
+	    n > 65535) {
+		snprintf(err, errlen, "listen %s: bad port", l);
+		return -1;
+	}
+	if ((size_t)(he - h) >= hostlen) {
+		snprintf(err, errlen, "listen %s: host name too long", l);
+		return -1;
+	}
+	memcpy(host, h, he - h);
+	host[he - h] = '\0';
+	snprintf(port, portlen, "%ld", n);
+	return 0;
+}
+
+/* Make a relative path absolute (we chdir("/") when daemonising). */
+static void
+absolutize(char **path)
+{
+	char	cwd[PATH_MAX], *p;
+
+	if (**path == '\0' || **path == '/')
+		return;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		fatal("getcwd");
+	if (asprintf(&p, "%s/%s", cwd, *path) == -1)
+		fatal("asprintf");
+	free(*path);
+	*path = p;
+}
+
+/* Does something accept connections on the unix socket at path? */
+static bool
+socket_live(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+	bool			live;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return live;
+}
+
+static int
+bind_unix(const char *path, int backlog)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("listen %s: bind", path);
+	if (listen(fd, backlog) == -1)
+		fatal("listen %s", path);
+	return fd;
+}
+
+static int
+bind_tcp(const char *host, const char *port, int backlog)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 fd = -1, on = 1, rc, saved = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0)
+		fatalx("listen %s:%s: %s", host, port, gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on)) == 0 && bind(fd, ai->ai_addr,
+		    ai->ai_addrlen) == 0 && listen(fd, backlog) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		errno = saved;
+		fatal("listen %s:%s", host, port);
+	}
+	return fd;
+}
+
+/*
+ * Bind the FastCGI socket ourselves rather than with FCGX_OpenSocket(),
+ * which prints to stderr and exit()s on any bind error, reads a unix
+ * path with a ':' in it as host:port, and knows no IPv6.  Errors here are
+ * logged and end the process with status 1.
+ */
+static void
+open_listener(const struct settings *s, struct listener *l)
+{
+	struct stat	st;
+	char		host[256], port[8], err[512];
+	int		flags, kind;
+
+	memset(l, 0, sizeof(*l));
+	kind = listen_parse(s->listen, host, sizeof(host), port,
+	    sizeof(port), err, sizeof(err));
+	if (kind == -1)
+		fatalx("%s", err);
+	if (FCGX_Init() != 0)
+		fatalx("FCGX_Init failed");
+	if (kind == 0) {
+		l->fd = bind_tcp(host, port, s->backlog);
+	} else {
+		l->path = s->listen;
+		if (lstat(l->path, &st) == 0) {
+			if (!S_ISSOCK(st.st_mode))
+				fatalx("listen %s: exists and is not a socket",
+				    l->path);
+			if (socket_live(l->path))
+				fatalx("listen %s: another process is "
+				    "accepting on it", l->path);
+			if (unlink(l->path) == -1)
+				fatal("unlink %s", l->path);
+			log_info("removed stale socket %s", l->path);
+		} else if (errno != ENOENT)
+			fatal("listen %s", l->path);
+		l->fd = bind_unix(l->path, s->backlog);
+		/* nginx workers usually run as another user */
+		if (chmod(l->path, 0777) == -1)
+			fatal("chmod %s", l->path);
+		if (stat(l->path, &st) == -1)
+			fatal("stat %s", l->path);
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+	}
+	/* Workers wait in epoll and must not block in accept (worker.c). */
+	if ((flags = fcntl(l->fd, F_GETFL)) == -1 ||
+	    fcntl(l->fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		fatal("fcntl %s", s->listen);
+	log_info("listening on %s", s->listen);
+}
+
+/* Remove the socket file, unless another daemon has replaced it. */
+static void
+close_listener(struct listener *l)
+{
+	struct stat	st;
+
+	close(l->fd);
+	if (l->path != NULL && stat(l->path, &st) == 0 &&
+	    st.st_dev == l->dev && st.st_ino == l->ino)
+		unlink(l->path);
+}
+
+static void
+daemonize(void)
+{
+	pid_t	pid;
+	int	fd;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static void
+write_pid(const char *path)
+{
+	FILE	*f;
+
+	if (*path == '\0')
+		return;
+	if ((f = fopen(path, "we")) == NULL)
+		fatal("pid file %s", path);
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) == EOF)
+		fatal("pid file %s", path);
+}
+
+/* Remove the pid file if it still holds our pid. */
+static void
+remove_pid(const char *path)
+{
+	FILE	*f;
+	long	 pid;
+
+	if (*path == '\0' || (f = fopen(path, "re")) == NULL)
+		return;
+	if (fscanf(f, "%ld", &pid) == 1 && pid == (long)getpid())
+		unlink(path);
+	fclose(f);
+}
+
+/* -t: settings were fine; now the key and the database. */
+static int
+check_config(const struct settings *s)
+{
+	struct fp_key	 key;
+	struct db	*db;
+	char		 err[512];
+
+	if (key_load(&key, s->master_key_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		return 1;
+	}
+	crypto_wipe(&key, sizeof(key));
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, PROGNAME ": mysql_library_init failed\n");
+		return 1;
+	}
+	db = db_open(s, true, err, sizeof(err));
+	if (db == NULL) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		mysql_library_end();
+		return 1;
+	}
+	db_close(db);
+	mysql_library_end();
+	printf("configuration OK\n");
+	return 0;
+}
+
+static void
+dump_line(const char *line)
+{
+	log_debug("setting %s", line);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL,	'c' },
+		{ "test",	no_argument,		NULL,	't' },
+		{ "foreground",	no_argument,		NULL,	'f' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "version",	no_argument,		NULL,	'V' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct settings	 s;
+	struct listener	 l;
+	struct fp_key	 key;
+	sigset_t	 block;
+	const char	*file = NULL;
+	char		 err[512];
+	char		 host[256], port[8];
+	bool		 test = false, fg = false;
+	int		 ch, rc, kind;
+
+	while ((ch = getopt_long(argc, argv, "c:tfhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s\n", PACKAGE_STRING);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (file == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		file = DEFAULT_CONFIG;
+	if (settings_load(&s, file, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		return 1;
+	}
+	if ((kind = listen_parse(s.listen, host, sizeof(host), port,
+	    sizeof(port), err, sizeof(err))) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		settings_free(&s);
+		return 1;
+	}
+	if (test) {
+		rc = check_config(&s);
+		settings_free(&s);
+		return rc;
+	}
+
+	if (!fg) {
+		if (kind == 1)
+			absolutize(&s.listen);
+		absolutize(&s.pid_file);
+		absolutize(&s.log_file);
+		if (*s.log_file == '\0' && !s.log_syslog) {
+			fprintf(stderr, PROGNAME ": no log_file: logging to "
+			    "syslog\n");
+			s.log_syslog = true;
+		}
+	}
+	if (log_open(PROGNAME, s.log_file, s.log_syslog, s.log_level) == -1) {
+		fprintf(stderr, PROGNAME ": log file %s: %s\n", s.log_file,
+		    strerror(errno));
+		settings_free(&s);
+		return 1;
+	}
+	log_info("%s starting (%s), %d workers on %s", PACKAGE_STRING,
+	    file != NULL ? file : "no settings file", s.workers, s.listen);
+	settings_dump(&s, dump_line);
+
+	/* Fail here rather than in a respawn loop of workers. */
+	if (key_load(&key, s.master_key_file, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	crypto_wipe(&key, sizeof(key));
+
+	/* Stop signals wait until the master can act on them. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Once, before any fork: each worker connects on its own. */
+	if (mysql_library_init(0, NULL, NULL) != 0)
+		fatalx("mysql_library_init failed");
+
+	open_listener(&s, &l);
+	if (!fg)
+		daemonize();
+	write_pid(s.pid_file);
+
+	rc = master_run(&s, l.fd);
+
+	close_listener(&l);
+	remove_pid(s.pid_file);
+	mysql_library_end();
+	log_info("stopped");
+	log_close();
+	settings_free(&s);
+	return rc;
+}

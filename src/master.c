@@ -1,0 +1,321 @@
+/*
+ * master.c -- the supervising process of oscp-fpd: forks the children,
+ * reaps them, respawns the ones that die and stops them all.
+ *
+ * The master does no request work.  It sleeps in sigsuspend() with
+ * SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP and SIGALRM blocked the rest
+ * of the time; their handlers only set flags, and the loop acts on them:
+ *
+ *	SIGCHLD		reap, log how the child ended, respawn it.  A
+ *			slot that dies more than DEATHS_MAX times in
+ *			DEATHS_WINDOW seconds is respawned after 1, 2, 4 ...
+ *			BACKOFF_MAX s; a child that then lives STABLE_SECS
+ *			clears the back-off.
+ *	SIGTERM/INT/QUIT  drain: SIGTERM to every child (each finishes the
+ *			request it is serving, then exits), wait for them,
+ *			SIGKILL what is left after DRAIN_TIMEOUT seconds or on
+ *			a second stop signal, then return.
+ *	SIGHUP		reopen the master's log and forward SIGHUP.
+ *	SIGALRM		a timer for the two deadlines above.
+ *
+ * Opening the socket and removing it (and the pid file) afterwards is
+ * main.c's job.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fp.h"
+#include "proc.h"
+
+#define DEATHS_MAX	5	/* more deaths than this ... */
+#define DEATHS_WINDOW	10	/* ... in this many seconds: back off */
+#define BACKOFF_MAX	30	/* longest wait before a respawn, s */
+#define STABLE_SECS	10	/* a child that lived this long is fine */
+#define DRAIN_TIMEOUT	30	/* then SIGKILL what is still running */
+
+static const char *const kind_names[] = {
+	"worker",	/* CHILD_WORKER */
+};
+
+struct slot {
+	enum child_kind	 kind;
+	int		 id;		/* index among its kind */
+	pid_t		 pid;		/* 0: not running */
+	time_t		 started;	/* monotonic seconds */
+	time_t		 restart_at;	/* when pid == 0 */
+	int		 backoff;	/* seconds; 0 = respawn at once */
+	time_t		 deaths[DEATHS_MAX + 1];	/* ring */
+	unsigned	 ndeaths;
+};
+
+static volatile sig_atomic_t	got_chld, got_stop, got_hup;
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGALRM:
+		break;		/* only ends sigsuspend */
+	default:
+		got_stop = sig;
+		break;
+	}
+}
+
+static time_t
+now_mono(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void
+spawn(struct slot *sl, const struct settings *s, int fd)
+{
+	pid_t	pid, master = getpid();
+
+	fflush(NULL);		/* or children repeat buffered stdio */
+	if ((pid = fork()) == -1) {
+		log_err("fork %s %d: %s", kind_names[sl->kind], sl->id,
+		    strerror(errno));
+		sl->restart_at = now_mono() + 1;
+		return;
+	}
+	if (pid == 0) {
+		switch (sl->kind) {
+		case CHILD_WORKER:
+		default:
+			worker_main(sl->id, s, fd, master);
+		}
+	}
+	sl->pid = pid;
+	sl->started = now_mono();
+	log_info("%s %d started, pid %ld", kind_names[sl->kind], sl->id,
+	    (long)pid);
+}
+
+/* A slot's child died while running normally: when to respawn it. */
+static void
+schedule(struct slot *sl, time_t now)
+{
+	time_t	oldest;
+
+	if (sl->backoff > 0) {
+		if (now - sl->started >= STABLE_SECS) {
+			sl->backoff = 0;
+			sl->ndeaths = 0;
+		} else if ((sl->backoff *= 2) > BACKOFF_MAX)
+			sl->backoff = BACKOFF_MAX;
+	} else {
+		sl->deaths[sl->ndeaths++ % (DEATHS_MAX + 1)] = now;
+		oldest = sl->deaths[sl->ndeaths % (DEATHS_MAX + 1)];
+		if (sl->ndeaths > DEATHS_MAX && now - oldest < DEATHS_WINDOW)
+			sl->backoff = 1;
+	}
+	sl->restart_at = now + sl->backoff;
+	if (sl->backoff > 0)
+		log_warn("%s %d keeps dying: respawning in %d s",
+		    kind_names[sl->kind], sl->id, sl->backoff);
+}
+
+static void
+describe(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(st),
+		    strsignal(WTERMSIG(st)),
+		    WCOREDUMP(st) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended, wait status %#x", st);
+}
+
+static void
+reap(struct slot *slots, int n, bool stopping)
+{
+	char		 how[96];
+	const char	*name;
+	pid_t		 pid;
+	int		 st, i;
+	time_t		 now = now_mono();
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < n && slots[i].pid != pid; i++)
+			continue;
+		if (i == n)
+			continue;	/* not ours (cannot happen) */
+		describe(st, how, sizeof(how));
+		slots[i].pid = 0;
+		name = kind_names[slots[i].kind];
+		if (!stopping)
+			log_err("%s %d (pid %ld) %s", name, slots[i].id,
+			    (long)pid, how);
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			log_info("%s %d (pid %ld) %s", name, slots[i].id,
+			    (long)pid, how);
+		else
+			log_warn("%s %d (pid %ld) %s", name, slots[i].id,
+			    (long)pid, how);
+		if (!stopping)
+			schedule(&slots[i], now);
+	}
+}
+
+static int
+signal_all(struct slot *slots, int n, int sig)
+{
+	int	i, alive = 0;
+
+	for (i = 0; i < n; i++)
+		if (slots[i].pid > 0) {
+			alive++;
+			if (kill(slots[i].pid, sig) == -1 && errno != ESRCH)
+				log_warn("kill %ld: %s", (long)slots[i].pid,
+				    strerror(errno));
+		}
+	return alive;
+}
+
+static void
+master_signals(sigset_t *waitmask)
+{
+	struct sigaction	sa;
+	sigset_t		block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGCHLD);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGQUIT);
+	sigdelset(waitmask, SIGHUP);
+	sigdelset(waitmask, SIGALRM);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_mask = block;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/*
+ * Run the pool until a stop signal and every child has gone.  Returns 0
+ * (1 only if the slot table cannot be allocated).
+ */
+int
+master_run(const struct settings *s, int fd)
+{
+	struct slot	*slots;
+	sigset_t	 waitmask;
+	int		 i, n = s->workers, alive;
+	bool		 stopping = false, killed = false;
+	time_t		 now, deadline = 0, next;
+
+	if ((slots = calloc(n, sizeof(*slots))) == NULL) {
+		log_err("master: %s", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		slots[i].kind = CHILD_WORKER;
+		slots[i].id = i;
+	}
+	/* CHILD_DISPATCHER: one more slot here (later issue). */
+	master_signals(&waitmask);
+
+	for (i = 0; i < n; i++)
+		spawn(&slots[i], s, fd);
+
+	for (;;) {
+		if (got_chld) {
+			got_chld = 0;
+			reap(slots, n, stopping);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			log_reopen();
+			signal_all(slots, n, SIGHUP);
+			log_info("logs reopened");
+		}
+		now = now_mono();
+		if (got_stop) {
+			if (!stopping) {
+				log_info("SIG%s: stopping, draining children",
+				    sigabbrev_np(got_stop));
+				stopping = true;
+				deadline = now + DRAIN_TIMEOUT;
+				signal_all(slots, n, SIGTERM);
+			} else if (!killed) {
+				log_warn("SIG%s again: killing children",
+				    sigabbrev_np(got_stop));
+				killed = true;
+				signal_all(slots, n, SIGKILL);
+			}
+			got_stop = 0;
+		}
+		if (stopping && !killed && now >= deadline) {
+			log_warn("children still running after %d s: killing",
+			    DRAIN_TIMEOUT);
+			killed = true;
+			signal_all(slots, n, SIGKILL);
+		}
+
+		next = 0;
+		alive = 0;
+		for (i = 0; i < n; i++) {
+			if (slots[i].pid > 0) {
+				alive++;
+				continue;
+			}
+			if (stopping)
+				continue;
+			if (slots[i].restart_at <= now) {
+				spawn(&slots[i], s, fd);
+				if (slots[i].pid > 0)
+					alive++;
+			}
+			if (slots[i].pid == 0 && (next == 0 ||
+			    slots[i].restart_at < next))
+				next = slots[i].restart_at;
+		}
+		if (stopping && alive == 0)
+			break;
+		if (stopping && !killed)
+			next = deadline;
+		alarm(next == 0 ? 0 : next > now ? (unsigned)(next - now) : 1);
+		/* Handlers only run in here, so no flag can be missed. */
+		sigsuspend(&waitmask);
+	}
+	alarm(0);
+	free(slots);
+	log_info("all children stopped");
+	return 0;
+}

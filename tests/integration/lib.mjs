@@ -1,0 +1,496 @@
+// lib.mjs -- shared helpers for the integration tests: our own SNWS2 signer
+// (written from reference/snws2-auth.md with node:crypto, independent of the
+// server's C code and of the npm client library), a raw node:http client that
+// sends the request target byte for byte, the oscp-admin and SQL wrappers,
+// tenant creation and entity fixtures.
+//
+// The harness (tests/integration/run) exports the FP_TEST_* variables.  A
+// missing variable is a hard error: importing this module throws, so every
+// test file fails instead of being skipped.
+
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const REQUIRED_ENV = [
+	'FP_TEST_BASE', 'FP_TEST_HOST', 'FP_TEST_ADMIN', 'FP_TEST_CONF',
+	'FP_TEST_MYSQL', 'FP_TEST_FPD_PID', 'FP_TEST_FPD_LOG',
+	'FP_TEST_NODE_MODULES', 'FP_TEST_TMP',
+];
+{
+	const missing = REQUIRED_ENV.filter((k) => !process.env[k]);
+	if (missing.length > 0)
+		throw new Error('integration tests need the harness environment; missing: ' +
+		    missing.join(', ') + ' (run tests/integration/run)');
+}
+
+export const ENV = Object.fromEntries(REQUIRED_ENV.map((k) => [k, process.env[k]]));
+export const API = '/solaruser/api/v1/sec/user/oscp';
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+const BASE = new URL(ENV.FP_TEST_BASE);
+
+/* ------------------------------------------------------------------ */
+/* SNWS2 signer                                                        */
+/* ------------------------------------------------------------------ */
+
+const sha256hex = (data) => crypto.createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest();
+
+function pad2(n) { return String(n).padStart(2, '0'); }
+
+/** YYYYMMDD of a Date in UTC. */
+function dayStamp(d) {
+	return String(d.getUTCFullYear()).padStart(4, '0') + pad2(d.getUTCMonth() + 1) +
+	    pad2(d.getUTCDate());
+}
+
+/** YYYYMMDDTHHMMSSZ of a Date in UTC (whole seconds). */
+function timeStamp(d) {
+	return dayStamp(d) + 'T' + pad2(d.getUTCHours()) + pad2(d.getUTCMinutes()) +
+	    pad2(d.getUTCSeconds()) + 'Z';
+}
+
+/** RFC 1123 date, e.g. `Fri, 07 Mar 2025 09:05:03 GMT`. */
+export function httpDate(d) {
+	return d.toUTCString();
+}
+
+/** Percent-decode as UTF-8 bytes, `+` meaning space (servlet semantics). */
+function formDecode(s) {
+	const bytes = [];
+	for (let i = 0; i < s.length; i++) {
+		const c = s[i];
+		if (c === '+') {
+			bytes.push(0x20);
+		} else if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+			bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+			i += 2;
+		} else {
+			for (const b of Buffer.from(c, 'utf8'))
+				bytes.push(b);
+		}
+	}
+	return Buffer.from(bytes).toString('utf8');
+}
+
+/** Strict encoding of §5.3 step 4: only A-Z a-z 0-9 - _ . ~ kept. */
+function strictEncode(s) {
+	let out = '';
+	for (const b of Buffer.from(s, 'utf8')) {
+		const ch = String.fromCharCode(b);
+		if (/[A-Za-z0-9\-_.~]/.test(ch))
+			out += ch;
+		else
+			out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+	}
+	return out;
+}
+
+function parseParams(q, into) {
+	for (const piece of q.split('&')) {
+		if (piece === '')
+			continue;
+		const eq = piece.indexOf('=');
+		const name = eq < 0 ? piece : piece.slice(0, eq);
+		const value = eq < 0 ? '' : piece.slice(eq + 1);
+		into.push([formDecode(name), formDecode(value)]);
+	}
+}
+
+/** Canonical query string (§5.3) from the raw query and an optional form body. */
+export function canonicalQuery(rawQuery, formBody) {
+	const params = [];
+	if (rawQuery)
+		parseParams(rawQuery, params);
+	if (formBody)
+		parseParams(formBody, params);
+	// Array.prototype.sort is stable and compares UTF-16 code units.
+	params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+	return params.map(([n, v]) => strictEncode(n) + '=' + strictEncode(v)).join('&');
+}
+
+/** Split a URL or a bare request target into {host, target} without normalising. */
+function splitUrl(url) {
+	const m = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(url);
+	if (!m)
+		return { host: ENV.FP_TEST_HOST, target: url };
+	const scheme = m[1].toLowerCase();
+	let host = m[2];
+	const target = m[3] === '' ? '/' : m[3];
+	const pm = /^(.*):(\d+)$/.exec(host);
+	if (pm && ((scheme === 'https' && pm[2] === '443') || (scheme === 'http' && pm[2] === '80')))
+		host = pm[1];
+	return { host, target };
+}
+
+function headerValue(v) {
+	return String(v).trim().replace(/ {2,}/g, ' ');
+}
+
+/**
+ * Compute everything SNWS2 needs; returns {headers, canonicalRequest,
+ * stringToSign, signingKeyHex, authorization}.  `url` is either a full URL
+ * (its authority becomes Host, minus a default port) or a request target
+ * (Host = FP_TEST_HOST, or `host` if given).  `keyDate` selects a signing
+ * key derived for an earlier day (default: the request date); signedNames
+ * replaces the computed list of signed header names (to build requests that
+ * leave out host or the date).
+ */
+export function snws2Parts({ method, url, body, contentType, tokenId, secret,
+    date = new Date(), dateHeader = 'x-sn-date', digest = false, extraHeaders = {},
+    signedExtra = [], keyDate, host, signedNames }) {
+	const split = splitUrl(url);
+	const hostValue = host ?? split.host;
+	const target = split.target;
+	const q = target.indexOf('?');
+	const path = q < 0 ? target : target.slice(0, q);
+	const rawQuery = q < 0 ? '' : target.slice(q + 1);
+	const d = new Date(Math.floor(date.getTime() / 1000) * 1000);
+	const dateText = httpDate(d);
+	const bodyBuf = body === undefined || body === null ? Buffer.alloc(0) :
+	    Buffer.isBuffer(body) ? body : Buffer.from(String(body), 'utf8');
+	const isForm = method.toUpperCase() === 'POST' && contentType &&
+	    /^application\/x-www-form-urlencoded/i.test(contentType);
+
+	const headers = {};
+	headers.Host = hostValue;
+	if (dateHeader.toLowerCase() === 'date')
+		headers.Date = dateText;
+	else
+		headers['X-SN-Date'] = dateText;
+	if (contentType !== undefined && contentType !== null)
+		headers['Content-Type'] = contentType;
+	if (digest)
+		headers.Digest = 'sha-256=' + crypto.createHash('sha256').update(bodyBuf).digest('base64');
+
+	const lookup = (name) => {
+		const all = { ...headers, ...extraHeaders };
+		for (const [k, v] of Object.entries(all))
+			if (k.toLowerCase() === name && v !== undefined && v !== null)
+				return headerValue(v);
+		return '';
+	};
+	const names = new Set(['host', dateHeader.toLowerCase()]);
+	if (headers['Content-Type'] !== undefined)
+		names.add('content-type');
+	if (digest)
+		names.add('digest');
+	for (const n of signedExtra)
+		names.add(n.toLowerCase());
+	const sorted = signedNames ? [...signedNames].map((n) => n.toLowerCase()).sort() :
+	    [...names].sort();
+
+	const canonicalRequest = [
+		method,
+		path,
+		canonicalQuery(rawQuery, isForm ? bodyBuf.toString('utf8') : ''),
+		sorted.map((n) => n + ':' + lookup(n) + '\n').join('') + sorted.join(';'),
+		isForm ? EMPTY_SHA256 : sha256hex(bodyBuf),
+	].join('\n');
+	const stringToSign = 'SNWS2-HMAC-SHA256\n' + timeStamp(d) + '\n' +
+	    sha256hex(Buffer.from(canonicalRequest, 'utf8'));
+	const kd = keyDate ?? d;
+	const kDate = hmac(Buffer.from('SNWS2' + secret, 'utf8'), dayStamp(kd));
+	const kSign = hmac(kDate, 'snws2_request');
+	const signature = crypto.createHmac('sha256', kSign).update(stringToSign, 'utf8').digest('hex');
+	const authorization = `SNWS2 Credential=${tokenId},SignedHeaders=${sorted.join(';')},Signature=${signature}`;
+	headers.Authorization = authorization;
+	for (const [k, v] of Object.entries(extraHeaders))
+		headers[k] = v;
+	return { headers, canonicalRequest, stringToSign, signingKeyHex: kSign.toString('hex'),
+	    authorization, signature };
+}
+
+/** Sign a request; returns the headers to send (see snws2Parts). */
+export function signRequest(args) {
+	return snws2Parts(args).headers;
+}
+
+/* ------------------------------------------------------------------ */
+/* HTTP                                                                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Send `method target` to FP_TEST_BASE with exactly these headers (a header
+ * whose value is undefined/null is not sent).  Body: string or Buffer, sent
+ * as-is with a Content-Length.
+ */
+export function request(method, target, { headers = {}, body, timeout = 30000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const h = {};
+		for (const [k, v] of Object.entries(headers))
+			if (v !== undefined && v !== null)
+				h[k] = v;
+		let buf;
+		if (body !== undefined && body !== null) {
+			buf = Buffer.isBuffer(body) ? body : Buffer.from(String(body), 'utf8');
+			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-length'))
+				h['Content-Length'] = String(buf.length);
+		}
+		if (!Object.keys(h).some((k) => k.toLowerCase() === 'host'))
+			h.Host = ENV.FP_TEST_HOST;
+		const req = http.request({
+			host: BASE.hostname,
+			port: BASE.port || 80,
+			method,
+			path: target,
+			headers: h,
+			agent: false,
+			setHost: false,
+		}, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('error', reject);
+			res.on('end', () => {
+				const raw = Buffer.concat(chunks);
+				const text = raw.toString('utf8');
+				let json;
+				try {
+					json = text.length ? JSON.parse(text) : undefined;
+				} catch {
+					json = undefined;
+				}
+				resolve({ status: res.statusCode, headers: { ...res.headers }, text, json, raw });
+			});
+		});
+		req.setTimeout(timeout, () => req.destroy(new Error(`timeout: ${method} ${target}`)));
+		req.on('error', reject);
+		if (buf !== undefined)
+			req.end(buf);
+		else
+			req.end();
+	});
+}
+
+/**
+ * Signed call to the management API: `API + path`.  A plain object/array
+ * body is JSON-encoded with Content-Type application/json.  opts: date,
+ * contentType (null: none), rawBody (string/Buffer sent as-is), headers
+ * (merged after signing, e.g. to tamper), host, digest, dateHeader,
+ * extraHeaders + signedExtra (signed extras), tokenId/secret overrides,
+ * target (send this target instead of API + path, signing API + path).
+ */
+export async function api(tenant, method, path, body, opts = {}) {
+	const signTarget = API + path;
+	let payload;
+	let contentType;
+	if (opts.rawBody !== undefined) {
+		payload = opts.rawBody;
+	} else if (body !== undefined && body !== null) {
+		if (typeof body === 'string' || Buffer.isBuffer(body)) {
+			payload = body;
+		} else {
+			payload = JSON.stringify(body);
+			contentType = 'application/json';
+		}
+	}
+	if ('contentType' in opts)
+		contentType = opts.contentType ?? undefined;
+	const headers = signRequest({
+		method,
+		url: signTarget,
+		body: payload,
+		contentType,
+		tokenId: opts.tokenId ?? tenant.tokenId,
+		secret: opts.secret ?? tenant.secret,
+		date: opts.date ?? new Date(),
+		dateHeader: opts.dateHeader ?? 'x-sn-date',
+		digest: opts.digest ?? false,
+		extraHeaders: opts.extraHeaders ?? {},
+		signedExtra: opts.signedExtra ?? [],
+		signedNames: opts.signedNames,
+		keyDate: opts.keyDate,
+		host: opts.host,
+	});
+	return request(opts.method ?? method, opts.target ?? signTarget,
+	    { headers: { ...headers, ...(opts.headers ?? {}) }, body: payload });
+}
+
+/* ------------------------------------------------------------------ */
+/* Admin CLI, SQL                                                      */
+/* ------------------------------------------------------------------ */
+
+/** Run oscp-admin -c CONF args...; returns trimmed stdout; throws on failure. */
+export function admin(...args) {
+	try {
+		return execFileSync(ENV.FP_TEST_ADMIN, ['-c', ENV.FP_TEST_CONF, ...args.map(String)],
+		    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+	} catch (e) {
+		throw new Error(`oscp-admin ${args.join(' ')} failed (status ${e.status}): ${e.stderr}`);
+	}
+}
+
+/** Run oscp-admin expecting a non-zero exit; returns {status, stderr, stdout}. */
+export function adminFail(...args) {
+	const r = spawnSync(ENV.FP_TEST_ADMIN, ['-c', ENV.FP_TEST_CONF, ...args.map(String)],
+	    { encoding: 'utf8' });
+	if (r.error)
+		throw r.error;
+	if (r.status === 0)
+		throw new Error(`oscp-admin ${args.join(' ')} unexpectedly succeeded: ${r.stdout}`);
+	return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+function unescapeBatch(s) {
+	if (s === 'NULL' || s === '\\N')
+		return null;
+	return s.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c === 't' ? '\t' :
+	    c === '0' ? '\0' : c === '\\' ? '\\' : '\\' + c));
+}
+
+/** Run one SQL statement (as root on db oscp); rows as arrays of strings (NULL → null). */
+export function sql(query) {
+	let out;
+	try {
+		out = execFileSync('/bin/sh', ['-c', ENV.FP_TEST_MYSQL + ' -N -B -e "$1"', 'sh', query],
+		    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+	} catch (e) {
+		throw new Error(`sql failed: ${query}: ${e.stderr}`);
+	}
+	if (out.endsWith('\n'))
+		out = out.slice(0, -1);
+	if (out === '')
+		return [];
+	return out.split('\n').map((line) => line.split('\t').map(unescapeBatch));
+}
+
+/** SELECT COUNT(*) helper: sqlCount('oscp_cp_conf WHERE user_id = 5') → number. */
+export function sqlCount(fromWhere) {
+	return Number(sql('SELECT COUNT(*) FROM ' + fromWhere)[0][0]);
+}
+
+export function sleep(ms) {
+	return new Promise((r) => setTimeout(r, ms));
+}
+
+/* ------------------------------------------------------------------ */
+/* Tenants and fixtures                                                */
+/* ------------------------------------------------------------------ */
+
+let nodeCounter = 0;
+const nodeBase = crypto.randomInt(1, 2 ** 31) * 1000;
+
+/** Node ids unique across the whole run (random base per process). */
+export function nextNodeId() {
+	nodeCounter += 1;
+	return nodeBase + nodeCounter;
+}
+
+let uniqCounter = 0;
+/** A short string unique within the run. */
+export function uniq() {
+	uniqCounter += 1;
+	return crypto.randomBytes(4).toString('hex') + uniqCounter;
+}
+
+/**
+ * New user (tenant) with one token.  Returns {email, userId, tokenId, secret}.
+ * expires: ISO 8601 text or Date; apiPaths: patterns; nodes/publicNodes:
+ * node ids registered to the user.
+ */
+export function newTenant({ role = true, type = 'User', expires, apiPaths = [], nodes = [],
+    publicNodes = [] } = {}) {
+	const email = `t${uniq()}@example.com`;
+	const userOut = admin('user', 'add', email, ...(role ? [] : ['--no-role']));
+	const userId = Number(userOut.split(/\s+/).pop());
+	if (!Number.isSafeInteger(userId) || userId <= 0)
+		throw new Error(`user add printed no user id: ${JSON.stringify(userOut)}`);
+	const targs = ['token', 'add', email, '--type', type];
+	if (expires !== undefined)
+		targs.push('--expires', expires instanceof Date ? expires.toISOString() : String(expires));
+	for (const p of apiPaths)
+		targs.push('--api-path', p);
+	const tokOut = admin(...targs);
+	const m = /^(\S+)\s+(\S+)$/.exec(tokOut.split('\n').pop().trim());
+	if (!m)
+		throw new Error(`token add printed no "TOKEN_ID SECRET": ${JSON.stringify(tokOut)}`);
+	for (const n of nodes)
+		admin('node', 'add', email, String(n));
+	for (const n of publicNodes)
+		admin('node', 'add', email, String(n), '--public');
+	return { email, userId, tokenId: m[1], secret: m[2] };
+}
+
+/** Add another token to an existing tenant (same options as newTenant). */
+export function newToken(tenant, { type = 'User', expires, apiPaths = [] } = {}) {
+	const targs = ['token', 'add', tenant.email, '--type', type];
+	if (expires !== undefined)
+		targs.push('--expires', expires instanceof Date ? expires.toISOString() : String(expires));
+	for (const p of apiPaths)
+		targs.push('--api-path', p);
+	const out = admin(...targs);
+	const m = /^(\S+)\s+(\S+)$/.exec(out.split('\n').pop().trim());
+	if (!m)
+		throw new Error(`token add printed no "TOKEN_ID SECRET": ${JSON.stringify(out)}`);
+	return { email: tenant.email, userId: tenant.userId, tokenId: m[1], secret: m[2] };
+}
+
+/* Merge overrides; a key overridden with undefined is removed. */
+function merge(base, overrides = {}) {
+	const out = { ...base, ...overrides };
+	for (const [k, v] of Object.entries(out))
+		if (v === undefined)
+			delete out[k];
+	return out;
+}
+
+/** Valid Capacity Provider input (reference §6.5), unique baseUrl per call. */
+export function cpBody(overrides) {
+	return merge({
+		name: 'Grid Co',
+		registrationStatus: 'Pending',
+		baseUrl: `https://cp-${uniq()}.example/oscp/cp/2.0`,
+		enabled: true,
+		serviceProps: {
+			'oauth-token-url': 'https://auth.example/token',
+			'oauth-client-id': 'abc',
+			'oauth-client-secret': 's3cr3t',
+		},
+	}, overrides);
+}
+
+/** Valid Capacity Optimizer input, unique baseUrl per call. */
+export function coBody(overrides) {
+	return merge({
+		name: 'Flex Co',
+		registrationStatus: 'Pending',
+		baseUrl: `https://co-${uniq()}.example/oscp/co/2.0`,
+		enabled: true,
+	}, overrides);
+}
+
+/** Valid Capacity Group input, unique identifier per call. */
+export function groupBody(cpId, coId, overrides) {
+	return merge({
+		name: 'Group 1',
+		identifier: `grp-${uniq()}`,
+		capacityProviderId: cpId,
+		capacityOptimizerId: coId,
+		capacityProviderMeasurementPeriod: 'FifteenMinute',
+		capacityOptimizerMeasurementPeriod: 'FifteenMinute',
+		enabled: true,
+	}, overrides);
+}
+
+/** Valid Asset input (reference §6.5), unique identifier per call. */
+export function assetBody(groupId, nodeId, overrides) {
+	return merge({
+		name: 'Charger 1',
+		capacityGroupId: groupId,
+		identifier: `chg-${uniq()}`,
+		audience: 'CapacityProvider',
+		nodeId,
+		sourceId: '/ev/1',
+		category: 'Charging',
+		phase: 'All',
+		enabled: true,
+		instantaneous: {
+			propertyNames: ['watts'], unit: 'kW', multiplier: 0.001, statisticType: 'Maximum',
+		},
+		energy: {
+			propertyNames: ['wattHours'], unit: 'kWh', multiplier: 0.001,
+			statisticType: 'Difference', type: 'Total', direction: 'Import',
+		},
+	}, overrides);
+}

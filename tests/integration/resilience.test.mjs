@@ -1,0 +1,120 @@
+// resilience.test.mjs -- the stack under operational events: the database
+// going away and coming back (SPEC §6: 503 JSON while down, workers
+// reconnect), and the master key being rotated under a running daemon
+// (`oscp-admin key rotate`: workers notice the new key file on their next
+// request, sealed values keep opening).
+//
+// Runs last-ish (alphabetical order after most files) and leaves the stack
+// as it found it: the database is started again before the test ends.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+import { API, api, request, admin, sql, newTenant, cpBody, sleep } from './lib.mjs';
+
+const DBCTL = process.env.FP_TEST_DBCTL;
+
+function dbctl(what) {
+	if (!DBCTL)
+		throw new Error('FP_TEST_DBCTL is not set (run tests/integration/run)');
+	execFileSync(DBCTL, [what], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+after(() => {
+	// Whatever happened above, leave a running database behind.
+	try { dbctl('start'); } catch { /* already running */ }
+});
+
+test('701-resilience-database-down-503-then-reconnect', async () => {
+	const t = newTenant();
+	let res = await api(t, 'GET', '/capacity-providers');
+	assert.equal(res.status, 200, res.text);
+
+	dbctl('stop');
+	try {
+		// Every worker: several requests so both workers see the loss.
+		for (let i = 0; i < 6; i++) {
+			res = await api(t, 'GET', '/capacity-providers');
+			assert.equal(res.status, 503, `while down: ${res.text}`);
+			assert.deepEqual(res.json,
+			    { success: false, code: '503', message: 'Service unavailable' });
+		}
+		// A write is refused the same way and changes nothing.
+		res = await api(t, 'POST', '/capacity-providers', cpBody());
+		assert.equal(res.status, 503, res.text);
+		// Routes that need no database keep answering.
+		res = await request('GET', '/ping');
+		assert.equal(res.status, 200, res.text);
+	} finally {
+		dbctl('start');
+	}
+
+	// Workers reconnect on their next request: no restart needed.
+	let ok = 0;
+	for (let i = 0; i < 20 && ok < 6; i++) {
+		res = await api(t, 'GET', '/capacity-providers');
+		if (res.status === 200)
+			ok++;
+		else
+			await sleep(250);
+	}
+	assert.equal(ok, 6, `after restart: ${res.status} ${res.text}`);
+	assert.equal(Number(sql(`SELECT COUNT(*) FROM oscp_cp_conf WHERE user_id = ${t.userId}`)[0][0]), 0,
+	    'the POST made while the database was down stored nothing');
+});
+
+test('702-resilience-key-rotation-under-running-daemon', async () => {
+	const t = newTenant();
+	let res = await api(t, 'POST', '/capacity-providers', cpBody({
+		serviceProps: {
+			'oauth-token-url': 'https://auth.example/token',
+			'oauth-client-id': 'abc',
+			'oauth-client-secret': 'rotate-me-s3cr3t',
+		},
+	}));
+	assert.equal(res.status, 201, res.text);
+	const id = res.json.data.configId;
+	const before = sql(`SELECT HEX(secret_enc) FROM oscp_cp_secret WHERE user_id = ${t.userId} AND id = ${id}`);
+	assert.equal(before.length, 1);
+	const tokBefore = sql(`SELECT HEX(secret_enc) FROM user_auth_token WHERE auth_token = '${t.tokenId}'`);
+
+	const out = admin('key', 'rotate');
+	assert.match(out, /re-encrypted \d+ values?/);
+
+	// Every sealed value was re-encrypted...
+	const after = sql(`SELECT HEX(secret_enc) FROM oscp_cp_secret WHERE user_id = ${t.userId} AND id = ${id}`);
+	assert.notEqual(after[0][0], before[0][0], 'OAuth secret re-sealed');
+	const tokAfter = sql(`SELECT HEX(secret_enc) FROM user_auth_token WHERE auth_token = '${t.tokenId}'`);
+	assert.notEqual(tokAfter[0][0], tokBefore[0][0], 'token secret re-sealed');
+	assert.ok(!Buffer.from(after[0][0], 'hex').includes('rotate-me-s3cr3t'));
+
+	// ...and the running workers keep authenticating with the new key.
+	for (let i = 0; i < 6; i++) {
+		res = await api(t, 'GET', `/capacity-providers/${id}`);
+		assert.equal(res.status, 200, `after rotation: ${res.text}`);
+		assert.equal(res.json.data.serviceProps['oauth-client-secret'], undefined);
+	}
+	// New tokens and new secrets made after the rotation work too.
+	const t2 = newTenant();
+	res = await api(t2, 'POST', '/capacity-providers', cpBody({
+		serviceProps: { 'oauth-client-secret': 'another' },
+	}));
+	assert.equal(res.status, 201, res.text);
+	res = await api(t2, 'PUT', `/capacity-providers/${res.json.data.configId}`,
+	    cpBody({ name: 'renamed' }));
+	assert.equal(res.status, 200, res.text);
+	res = await api(t, 'GET', '/capacity-providers');
+	assert.equal(res.status, 200, res.text);
+	assert.equal(res.json.data.length, 1);
+});
+
+test('703-resilience-bad-request-target', async () => {
+	// A path outside the API is a plain 404 JSON, no authentication asked.
+	let res = await request('GET', '/nothing-here');
+	assert.equal(res.status, 404, res.text);
+	assert.equal(res.json.success, false);
+	// Under the secured prefix, authentication comes first (401).
+	res = await request('GET', `${API}/no-such-collection`);
+	assert.equal(res.status, 401, res.text);
+});
