@@ -8,6 +8,7 @@
  * Content-Length, a long list is flushed in pieces as rows stream from the
  * database (resp_flush), so no list is held whole in memory.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,9 @@ req_read_body(struct req *r)
 	r->body_read = true;
 	if (cl == NULL || *cl == '\0')
 		return FP_OK;
+	errno = 0;
 	len = strtoull(cl, &end, 10);
-	if (*end != '\0')
+	if (*cl < '0' || *cl > '9' || *end != '\0' || errno == ERANGE)
 		return r->detail = "Bad Content-Length", FP_EBADREQ;
 	if (len > r->s->body_max)
 		return FP_ETOOBIG;
@@ -146,7 +148,9 @@ is_json(const char *ct)
 
 	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
 		return false;
-	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+	while (ct[n] == ' ' || ct[n] == '\t')
+		n++;
+	return ct[n] == '\0' || ct[n] == ';';
 }
 
 /*

@@ -371,6 +371,9 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	if (!utf8_ok(s, len))
 		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a string",
 		    NULL);
+	if (memchr(s, '\0', len) != NULL)
+		return fail(c, FP_EMALFORMED, "NUL character in a string",
+		    NULL);
 	return scalar(c, 's', (const char *)s, len);
 }
 
@@ -527,6 +530,8 @@ cb_map_key(void *ctx, const unsigned char *k, size_t len)
 		    arena_printf(c->a, "%zu", c->lim->string));
 	if (!utf8_ok(k, len))
 		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a key", NULL);
+	if (memchr(k, '\0', len) != NULL)
+		return fail(c, FP_EMALFORMED, "NUL character in a key", NULL);
 	switch (key_add(c->a, &c->keys[c->depth], k, len)) {
 	case 0:
 		return fail(c, FP_EMALFORMED, "Duplicate field '%s'",

@@ -114,8 +114,28 @@ route_allow(unsigned mask, char *buf, size_t len)
 			    "%s%s", n > 0 ? ", " : "", methods[i]);
 }
 
+static bool
+has_method(const struct route_def *d, enum method m)
+{
+	return m != METHOD_OTHER && d->fn[m] != NULL;
+}
+
+/* 405: the route exists; r->allow lists the methods it has. */
+static enum fp_err
+wrong_method(struct req *r, const struct route_def *d)
+{
+	int	 m;
+
+	r->allow = 0;
+	for (m = 0; m < METHOD__MAX; m++)
+		if (d->fn[m] != NULL)
+			r->allow |= 1u << m;
+	return FP_EMETHOD;
+}
+
 /*
- * Find the route for r->path.  FP_EROUTE (404), FP_EMETHOD (405, r->allow
+ * Find the route for r->path.  The method is checked before the {id}, so
+ * a wrong method on a malformed id is still 405.  FP_EROUTE (404), FP_EMETHOD (405, r->allow
  * set), FP_EILLEGAL for an {id} that is not a long, or FP_OK with
  * r->route and r->id set.
  */
@@ -127,7 +147,7 @@ route_match(struct req *r)
 	const char		*seg;
 	const char		*slash;
 	size_t			 plen, seglen;
-	int			 i, m;
+	int			 i;
 
 	for (i = 0; i < ROUTE__MAX; i++) {
 		d = &routes[i];
@@ -146,6 +166,8 @@ route_match(struct req *r)
 			if (parse_id(seg, seglen, &r->id) != 0) {
 				r->route = (enum route)i;
 				r->route_name = d->name;
+				if (!has_method(d, r->method))
+					return wrong_method(r, d);
 				r->detail = arena_printf(r->a,
 				    "Illegal argument: Invalid id value '%.*s'",
 				    (int)(seglen > 64 ? 64 : seglen), seg);
@@ -154,13 +176,9 @@ route_match(struct req *r)
 		}
 		r->route = (enum route)i;
 		r->route_name = d->name;
-		if (r->method != METHOD_OTHER && d->fn[r->method] != NULL)
-			return FP_OK;
-		r->allow = 0;
-		for (m = 0; m < METHOD__MAX; m++)
-			if (d->fn[m] != NULL)
-				r->allow |= 1u << m;
-		return FP_EMETHOD;
+		if (!has_method(d, r->method))
+			return wrong_method(r, d);
+		return FP_OK;
 	}
 	r->route_name = "none";
 	return FP_EROUTE;

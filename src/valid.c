@@ -13,6 +13,7 @@
 #include "db.h"
 #include "model.h"
 
+/* Length in UTF-16 code units, as Java's String.length() counts it. */
 static size_t
 chars(const char *s)
 {
@@ -20,16 +21,16 @@ chars(const char *s)
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
+			n += ((unsigned char)*s >= 0xF0) ? 2 : 1;
 	return n;
 }
 
+/* Blank as Java's String.trim() sees it: nothing above U+0020. */
 static bool
 blank(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' &&
-		    *s != '\f' && *s != '\v')
+		if ((unsigned char)*s > ' ')
 			return false;
 	return true;
 }

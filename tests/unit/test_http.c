@@ -189,6 +189,14 @@ t_json_body(void)
 		{ "application/json", "262145", FP_ETOOBIG, NULL },
 		{ "application/json", "999999999999", FP_ETOOBIG, NULL },
 		{ "application/json", "12abc", FP_EBADREQ, NULL },
+		{ "application/json", "-1", FP_EBADREQ, "Bad Content-Length" },
+		{ "application/json", "+5", FP_EBADREQ, NULL },
+		{ "application/json", " 5", FP_EBADREQ, NULL },
+		{ "application/json", "99999999999999999999999", FP_EBADREQ,
+		    NULL },
+		{ "application/json junk", NULL, FP_EMEDIA, NULL },
+		{ "application/json ; charset=UTF-8", NULL, FP_EMALFORMED,
+		    NULL },
 	};
 	struct settings	 s;
 	struct arena	*a;
