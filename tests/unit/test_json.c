@@ -40,7 +40,8 @@ check(bool ok, unsigned line, const char *fn, const char *fmt, ...)
 	CU_assertImplementation(ok, line, buf, __FILE__, fn, CU_FALSE);
 }
 
-static bool
+/* Not inlined: GCC's -Wformat-overflow would otherwise see a NULL path. */
+static bool __attribute__((noinline))
 streq(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
@@ -906,8 +907,12 @@ gen_text(struct arena *a, yajl_gen g)
 	const unsigned char	*buf;
 	size_t			 len;
 
+	char			*s;
+
 	yajl_gen_get_buf(g, &buf, &len);
-	return arena_strndup(a, (const char *)buf, len);
+	s = arena_strndup(a, (const char *)buf, len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s != NULL ? s : (char *)"";
 }
 
 static void
