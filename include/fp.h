@@ -125,6 +125,7 @@ struct settings {
 	size_t		 json_max_string;
 	size_t		 json_max_array;
 	int		 date_skew;	/* SNWS2 allowed skew, seconds */
+	int		 auth_cache_seconds; /* token cache lifetime, 0 = off */
 	char		*public_url;	/* e.g. https://oscp.example.com */
 };
 

@@ -128,5 +128,6 @@ const char	*fp_err_message(enum fp_err);
 
 /* auth.c: SNWS2 + token policy + role for the management API. */
 enum fp_err	 auth_request(struct req *);
+void		 auth_cache_clear(void);	/* wipe the token cache */
 
 #endif /* HTTP_H */

@@ -100,6 +100,7 @@ app_init(struct worker *w)
 void
 app_exit(struct worker *w)
 {
+	auth_cache_clear();
 	db_close(w->db);
 	w->db = NULL;
 	arena_free(w->rowa);
@@ -138,15 +139,27 @@ dispatch(struct req *r)
 	return routes[r->route].fn[r->method](r);
 }
 
+static bool
+id_ok(const char *id)
+{
+	return id != NULL && *id != '\0' && strlen(id) <= 128 &&
+	    strpbrk(id, " \t\r\n") == NULL;
+}
+
+/*
+ * The id on log lines: nginx's REQUEST_ID (the caller's X-Request-ID or
+ * nginx's $request_id, so both access logs share it), else the caller's
+ * header, else a random one.
+ */
 static const char *
 request_id(struct req *r)
 {
-	const char	*id = req_param(r, "HTTP_X_REQUEST_ID");
+	const char	*id;
 	unsigned char	 raw[8];
 	char		*hex;
 
-	if (id != NULL && *id != '\0' && strlen(id) <= 128 &&
-	    strpbrk(id, " \t\r\n") == NULL)
+	if (id_ok(id = req_param(r, "REQUEST_ID")) ||
+	    id_ok(id = req_param(r, "HTTP_X_REQUEST_ID")))
 		return id;
 	if ((hex = arena_alloc(r->a, 17)) == NULL)
 		return "-";

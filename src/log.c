@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,18 @@ static struct {
 	bool		 use_syslog;
 	enum log_level	 level;
 	char		 reqid[REQID_MAX + 1];
-} lg = { "oscp-fp", NULL, 2, false, LOG_LVL_INFO, "" };
+	pid_t		 pid;		/* 0: not known yet */
+	time_t		 stamp_sec;	/* second that stamp[] shows */
+	char		 stamp[32];	/* "YYYY-MM-DDTHH:MM:SS" */
+	bool		 atfork;	/* handler registered */
+} lg = { "oscp-fp", NULL, 2, false, LOG_LVL_INFO, "", 0, -1, "", false };
+
+/* The pid and the time stamp are cached; a forked child starts afresh. */
+static void
+log_atfork_child(void)
+{
+	lg.pid = 0;
+}
 
 static const char *const lvl_names[] = {
 	"ERR",		/* LOG_LVL_ERR */
@@ -91,6 +103,10 @@ log_open(const char *ident, const char *path, bool use_syslog,
 	} else
 		fd = STDERR_FILENO;
 	log_close();
+	if (!lg.atfork) {
+		pthread_atfork(NULL, NULL, log_atfork_child);
+		lg.atfork = true;
+	}
 	snprintf(lg.ident, sizeof(lg.ident), "%s", ident);
 	lg.path = p;
 	lg.fd = fd;
@@ -179,11 +195,17 @@ vlog(enum log_level lvl, const char *suffix, bool fatal_line,
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	m = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s[%ld] %s [%s] %s",
-	    ts.tv_nsec / 1000000, lg.ident, (long)getpid(), lvl_names[lvl],
-	    rid, msg);
+	if (ts.tv_sec != lg.stamp_sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(lg.stamp, sizeof(lg.stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		lg.stamp_sec = ts.tv_sec;
+	}
+	if (lg.pid == 0)
+		lg.pid = getpid();
+	n = 0;
+	m = snprintf(line, sizeof(line), "%s.%03ldZ %s[%ld] %s [%s] %s",
+	    lg.stamp, ts.tv_nsec / 1000000, lg.ident, (long)lg.pid,
+	    lvl_names[lvl], rid, msg);
 	if (m < 0)
 		m = 0;
 	n += m;

@@ -78,6 +78,7 @@ static const struct setting table[] = {
 	S(json_max_string, ST_SIZE, 1, 1LL << 30, "8192"),
 	S(json_max_array, ST_SIZE, 1, 1LL << 24, "1024"),
 	S(date_skew, ST_INT, 0, 86400, "900"),
+	S(auth_cache_seconds, ST_INT, 0, 3600, "2"),
 	S(public_url, ST_STR, 0, 0, "http://127.0.0.1:8080"),
 };
 

@@ -94,6 +94,7 @@ t_defaults(void)
 	CU_ASSERT_EQUAL(s.json_max_string, FP_JSON_STRING_DEFAULT);
 	CU_ASSERT_EQUAL(s.json_max_array, FP_JSON_ARRAY_DEFAULT);
 	CU_ASSERT_EQUAL(s.date_skew, 900);
+	CU_ASSERT_EQUAL(s.auth_cache_seconds, 2);
 	CU_ASSERT_STRING_EQUAL(s.public_url, "http://127.0.0.1:8080");
 	settings_free(&s);
 	CU_ASSERT_PTR_NULL(s.listen);
@@ -272,7 +273,8 @@ t_dump(void)
 	    "db_host", "db_port", "db_socket", "db_name", "db_user",
 	    "db_password", "master_key_file", "schema_dir", "log_file",
 	    "log_syslog", "log_level", "body_max", "json_max_depth",
-	    "json_max_string", "json_max_array", "date_skew", "public_url" };
+	    "json_max_string", "json_max_array", "date_skew",
+	    "auth_cache_seconds", "public_url" };
 	char		 k[64];
 	size_t		 i;
 
