@@ -332,6 +332,7 @@ t_errors(void)
 		{ K_PEER, "{\"a\":\"x\ty\"}", FP_EMALFORMED, MJ },
 		{ K_PEER, "{\"name\":\"a\\u0000b\"}", FP_EMALFORMED, MJ },
 		{ K_GROUP, "{\"a\\u0000\":1}", FP_EMALFORMED, MJ },
+		{ K_GROUP, "\xEF\xBB\xBF{}", FP_EMALFORMED, MJ },	/* BOM */
 		{ K_PEER, "{\"a\":1} ", FP_OK, NULL },
 		{ K_PEER, " \n{}\n", FP_OK, NULL },
 		/* top level not an object */
