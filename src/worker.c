@@ -1,26 +1,41 @@
 /*
- * worker.c -- one pre-forked FastCGI worker: signals, the accept loop and
- * the calls into the application (app_init, app_handle, app_exit from
+ * worker.c -- one pre-forked FastCGI worker: signals, the connection loop
+ * and the calls into the application (app_init, app_handle, app_exit from
  * worker.h).
  *
- * The stop and reopen signals stay blocked except inside epoll_pwait().
- * The shared listening socket is non-blocking (main.c), so a worker first
- * tries to accept; under load a connection is usually queued and that is
- * the only system call between requests besides a sigpending() check
- * (a pending signal is then let in with sigsuspend(), which returns at
- * once).
- * When accept says EAGAIN the worker sleeps in epoll_pwait() with the
- * signals let in.  So a SIGTERM that arrives while a worker is idle wakes
- * it at once and it exits, and one that arrives during a request stays
- * pending until the response has been written and the connection
- * finished; nothing inside a request ever sees EINTR.  EPOLLEXCLUSIVE
- * wakes one idle worker per connection rather than all of them; a worker
- * that loses the race gets EAGAIN again and goes back to sleep.
+ * A worker serves one request at a time but may hold many connections.
+ * nginx with `fastcgi_keep_conn on` sends request after request on a
+ * connection it keeps open; a worker that sat on such a connection (as
+ * plain libfcgi does) would be pinned to it while new connections wait in
+ * the listen backlog.  So every idle kept connection goes into the
+ * worker's epoll set next to the shared listening socket, and the worker
+ * takes whichever is ready: a request on one of its connections, or a new
+ * connection from the listener (one per wake-up, so connections spread
+ * over the workers).  Without keep_conn each connection closes after its
+ * request and the loop is the classic accept-serve-close.
+ *
+ * Each connection is an FCGX_Request in a fixed table.  A slot accepts
+ * through the listening socket once; after that its listen_sock is -1, so
+ * when libfcgi finds the connection closed it cannot fall back to accept()
+ * on that slot (accept(-1) fails at once) and the slot is freed.  Events
+ * carry the slot and a generation number, so an event for a connection
+ * that was closed earlier in the same batch is ignored.
+ *
+ * The stop and reopen signals stay blocked except inside epoll_pwait() and
+ * a sigsuspend() after a request when one is pending.  So a SIGTERM that
+ * arrives while a worker is idle wakes it at once, and one that arrives
+ * during a request takes effect after the response; nothing inside a
+ * request ever sees EINTR.  On stop the worker serves any request already
+ * waiting on its kept connections, then closes them and exits.
+ * EPOLLEXCLUSIVE wakes one idle worker per new connection rather than all
+ * of them; a worker that loses the race gets EAGAIN and goes back to wait.
  *
  * A worker leaves through exit(), never _exit(), so atexit handlers and
  * LeakSanitizer run in every worker of a sanitizer build.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,40 +103,194 @@ worker_signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGHUP);
 }
 
+/*
+ * End the request.  libfcgi closes a connection gracefully: shutdown(),
+ * then it waits (up to 2 s) for the web server to close its end, reading
+ * whatever is left, so that unread request data cannot turn into a reset
+ * that loses the response.  When the request's input has been read to its
+ * end there is nothing left to lose, and a plain close() spares the worker
+ * that wait and three system calls per request; FCGX_Detach() asks
+ * libfcgi for exactly that.  Reading the end of the input costs nothing:
+ * nginx sends it with the request (fastcgi_request_buffering).
+ */
+static void
+finish(FCGX_Request *req)
+{
+	if (FCGX_GetChar(req->in) == EOF && FCGX_GetError(req->in) == 0)
+		FCGX_Detach(req);
+	FCGX_Finish_r(req);
+}
+
+/* Connections one worker holds at most (each costs one FCGX_Request). */
+#define CONN_MAX	256
+#define EV_LISTENER	UINT64_MAX
+
+struct conn {
+	FCGX_Request	 req;
+	uint32_t	 gen;		/* bumped when the slot is freed */
+	int		 used;
+	int		 watched;	/* in the epoll set */
+};
+
+struct pool {
+	struct conn	 c[CONN_MAX];
+	int		 free[CONN_MAX];	/* stack of unused slots */
+	int		 nfree;
+	int		 ep, lfd;
+	int		 lwatched;		/* listener in the epoll set */
+};
+
+static uint64_t
+ev_key(const struct pool *p, int i)
+{
+	return (uint64_t)p->c[i].gen << 32 | (uint32_t)i;
+}
+
+/* Add or remove the listener (removed while every slot is taken). */
 static int
-watch_listener(int fd)
+watch_listener(struct pool *p, int on)
 {
 	struct epoll_event	ev;
-	int			ep;
 
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		return -1;
+	if (on == p->lwatched)
+		return 0;
+	if (!on) {
+		if (epoll_ctl(p->ep, EPOLL_CTL_DEL, p->lfd, NULL) == -1)
+			return -1;
+		p->lwatched = 0;
+		return 0;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.fd = fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+	ev.data.u64 = EV_LISTENER;
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->lfd, &ev) == -1) {
 		/* Kernels before 4.5: every idle worker wakes up. */
 		ev.events = EPOLLIN;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-			close(ep);
+		if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->lfd, &ev) == -1)
 			return -1;
-		}
 	}
-	return ep;
+	p->lwatched = 1;
+	return 0;
+}
+
+static int
+pool_init(struct pool *p, int lfd)
+{
+	int	i;
+
+	memset(p, 0, sizeof(*p));
+	p->lfd = lfd;
+	for (i = CONN_MAX - 1; i >= 0; i--)
+		p->free[p->nfree++] = i;
+	if ((p->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	return watch_listener(p, 1);
 }
 
 /*
- * Wait for the listener (timeout in ms, -1 = forever) with the stop and
- * reopen signals let in; their handlers run in here.  0, or -1 on error.
+ * The slot's connection is gone (libfcgi closed it, which also took it
+ * out of the epoll set): make the slot reusable.
+ */
+static void
+conn_release(struct pool *p, int i)
+{
+	struct conn	*c = &p->c[i];
+
+	c->used = 0;
+	c->watched = 0;
+	c->gen++;
+	p->free[p->nfree++] = i;
+}
+
+/*
+ * Read one request from slot i (accepting first if the slot is fresh),
+ * run it and end it.  A connection nginx keeps is then watched for its
+ * next request.  0 if a request was served, else libfcgi's negative code
+ * (-EAGAIN: nothing to accept; for a kept connection: it was closed).
  */
 static int
-wait_listener(int ep, int timeout, const sigset_t *waitmask)
+serve(struct worker *w, struct pool *p, int i)
 {
-	struct epoll_event	ev;
+	struct conn		*c = &p->c[i];
+	struct epoll_event	 ev;
+	int			 rc;
 
-	if (epoll_pwait(ep, &ev, 1, timeout, waitmask) == -1 && errno != EINTR)
-		return -1;
+	if ((rc = FCGX_Accept_r(&c->req)) < 0) {
+		conn_release(p, i);
+		return rc;
+	}
+	app_handle(w, &c->req);
+	finish(&c->req);
+	if (c->req.ipcFd < 0) {
+		conn_release(p, i);
+		return 0;
+	}
+	c->req.listen_sock = -1;	/* this slot never accepts again */
+	if (!c->watched) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u64 = ev_key(p, i);
+		if (epoll_ctl(p->ep, EPOLL_CTL_ADD, c->req.ipcFd, &ev) == -1) {
+			log_err("worker %d: epoll_ctl: %s", w->id,
+			    strerror(errno));
+			close(c->req.ipcFd);
+			c->req.ipcFd = -1;
+			conn_release(p, i);
+			return 0;
+		}
+		c->watched = 1;
+	}
 	return 0;
+}
+
+/* Take one new connection from the listener and serve its request. */
+static int
+serve_new(struct worker *w, struct pool *p)
+{
+	int	i, rc;
+
+	if (p->nfree == 0)
+		return -EAGAIN;
+	i = p->free[--p->nfree];
+	FCGX_InitRequest(&p->c[i].req, p->lfd, 0);
+	p->c[i].used = 1;
+	rc = serve(w, p, i);
+	if (watch_listener(p, p->nfree > 0) == -1)
+		log_err("worker %d: epoll_ctl: %s", w->id, strerror(errno));
+	return rc;
+}
+
+/*
+ * Close every kept connection.  A request nginx has already written to
+ * one is served first: it is in flight as far as nginx knows.
+ */
+static void
+pool_close(struct worker *w, struct pool *p)
+{
+	struct pollfd	pfd;
+	int		i, again;
+
+	do {
+		again = 0;
+		for (i = 0; i < CONN_MAX; i++) {
+			if (!p->c[i].used || p->c[i].req.ipcFd < 0)
+				continue;
+			pfd.fd = p->c[i].req.ipcFd;
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, 0) == 1 && serve(w, p, i) == 0)
+				again = 1;
+		}
+	} while (again);
+	for (i = 0; i < CONN_MAX; i++) {
+		if (!p->c[i].used)
+			continue;
+		if (p->c[i].req.ipcFd >= 0)
+			close(p->c[i].req.ipcFd);	/* idle: no lingering */
+		p->c[i].req.ipcFd = -1;
+		FCGX_Free(&p->c[i].req, 0);
+		conn_release(p, i);
+	}
+	close(p->ep);
 }
 
 /* Is a stop or reopen signal waiting (blocked) for this process? */
@@ -145,31 +314,14 @@ accept_retry(int rc)
 	return rc == -EINTR || rc == -ECONNABORTED || rc == -EPROTO;
 }
 
-/*
- * End the request.  libfcgi closes a connection gracefully: shutdown(),
- * then it waits (up to 2 s) for the web server to close its end, reading
- * whatever is left, so that unread request data cannot turn into a reset
- * that loses the response.  When the request's input has been read to its
- * end there is nothing left to lose, and a plain close() spares the worker
- * that wait and three system calls per request; FCGX_Detach() asks
- * libfcgi for exactly that.  Reading the end of the input costs nothing:
- * nginx sends it with the request (fastcgi_request_buffering).
- */
-static void
-finish(FCGX_Request *req)
-{
-	if (FCGX_GetChar(req->in) == EOF && FCGX_GetError(req->in) == 0)
-		FCGX_Detach(req);
-	FCGX_Finish_r(req);
-}
-
 void
 worker_main(int id, const struct settings *s, int fd, pid_t master)
 {
-	struct worker		w;
-	FCGX_Request		req;
-	sigset_t		waitmask;
-	int			ep, rc, status = 0;
+	static struct pool	 pool;
+	struct epoll_event	 evs[64];
+	struct worker		 w;
+	sigset_t		 waitmask;
+	int			 i, n, rc, status = 0;
 
 	/* A worker must not outlive the master. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
@@ -177,7 +329,7 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 	if (getppid() != master)
 		exit(0);
 	worker_signals(&waitmask);
-	if ((ep = watch_listener(fd)) == -1)
+	if (pool_init(&pool, fd) == -1)
 		fatal("worker %d: epoll", id);
 
 	memset(&w, 0, sizeof(w));
@@ -185,47 +337,57 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 	w.s = s;
 	if (app_init(&w) == -1) {
 		log_err("worker %d: initialisation failed", id);
-		close(ep);
+		close(pool.ep);
 		exit(1);
 	}
 
-	FCGX_InitRequest(&req, fd, 0);
 	while (!stop) {
 		if (reopen) {
 			reopen = 0;
 			log_reopen();
 		}
-		/* Busy: the next connection is usually queued already. */
-		if ((rc = FCGX_Accept_r(&req)) >= 0) {
-			app_handle(&w, &req);
-			finish(&req);
+		/* Sleep until a request, a connection or a signal. */
+		n = epoll_pwait(pool.ep, evs, (int)(sizeof(evs) / sizeof(evs[0])),
+		    -1, &waitmask);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_err("worker %d: epoll_wait: %s", id, strerror(errno));
+			status = 1;
+			break;
+		}
+		for (i = 0; i < n && !stop; i++) {
+			uint64_t	 key = evs[i].data.u64;
+
+			if (key == EV_LISTENER) {
+				rc = serve_new(&w, &pool);
+				if (rc < 0 && rc != -EAGAIN &&
+				    rc != -EWOULDBLOCK && !accept_retry(rc)) {
+					log_err("worker %d: accept: %s", id,
+					    rc > -9000 ? strerror(-rc) :
+					    "libfcgi error");
+					status = 1;
+					stop = 1;
+				}
+			} else {
+				int	slot = (int)(uint32_t)key;
+
+				if (slot >= CONN_MAX || !pool.c[slot].used ||
+				    ev_key(&pool, slot) != key)
+					continue;	/* closed meanwhile */
+				(void)serve(&w, &pool, slot);
+			}
+			if (!pool.lwatched && pool.nfree > 0 &&
+			    watch_listener(&pool, 1) == -1)
+				log_err("worker %d: epoll_ctl: %s", id,
+				    strerror(errno));
 			/* A pending signal: let it in, run its handler. */
 			if (signals_pending())
 				sigsuspend(&waitmask);
-			continue;
 		}
-		if (stop)
-			break;
-		if (rc == -EAGAIN || rc == -EWOULDBLOCK) {
-			/* Idle: sleep until a connection or a signal. */
-			if (wait_listener(ep, -1, &waitmask) == -1) {
-				log_err("worker %d: epoll_wait: %s", id,
-				    strerror(errno));
-				status = 1;
-				break;
-			}
-			continue;
-		}
-		if (accept_retry(rc))
-			continue;
-		log_err("worker %d: accept: %s", id, rc > -9000 ?
-		    strerror(-rc) : "libfcgi error");
-		status = 1;
-		break;
 	}
-	FCGX_Finish_r(&req);
+	pool_close(&w, &pool);
 	app_exit(&w);
-	close(ep);
 	log_debug("worker %d: exiting", id);
 	log_close();
 	exit(status);
