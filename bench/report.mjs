@@ -26,10 +26,12 @@ const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
 const KINDS = [
 	['ceilA', 'ceiling A: nginx returns the GET body itself'],
 	['ceilB', 'ceiling B: GET /ping (daemon, no auth, no DB)'],
+	['ceilB_ka', 'variant: GET /ping, FastCGI keep-alive'],
 	['ceilC_select', 'ceiling C: raw client, CG GET SELECT'],
 	['ceilC_auth', 'DB work of an auth GET: token lookup + SELECT'],
 	['ceilC_insert', 'ceiling C: raw client, group-create txn'],
 	['get_one', 'API: GET one capacity group'],
+	['get_one_ka', 'variant: GET one group, FastCGI keep-alive'],
 	['get_list', 'API: GET list (20 groups)'],
 	['assets_10k', 'API: GET 10 000-asset group listing'],
 	['put', 'API: PUT capacity group'],
@@ -103,6 +105,11 @@ infoRatio('auth GET one / raw token lookup + SELECT', 'get_one', 'ceilC_auth');
 infoRatio('auth GET list (20) / auth GET one', 'get_list', 'get_one');
 infoRatio('auth PUT / auth GET one', 'put', 'get_one');
 infoRatio('auth POST / auth GET one', 'post', 'get_one');
+// The road not taken by default: nginx keeping FastCGI connections open.
+infoRatio('keep-alive variant: ceiling B (keep-alive) / ceiling A', 'ceilB_ka', 'ceilA');
+infoRatio('keep-alive variant: auth GET one (keep-alive) / ceiling A', 'get_one_ka', 'ceilA');
+infoRatio('keep-alive variant: auth GET one (keep-alive) / ceiling B (keep-alive)', 'get_one_ka', 'ceilB_ka');
+infoRatio('keep-alive variant: auth GET one (keep-alive) / auth GET one', 'get_one_ka', 'get_one');
 
 /* ---- noise: CPU used by anything else on the machine during the runs ---- */
 const others = runs.map((r) => (r.cpu && Number.isFinite(r.cpu.other) ?
