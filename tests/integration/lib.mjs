@@ -10,6 +10,7 @@
 
 import crypto from 'node:crypto';
 import http from 'node:http';
+import fs from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const REQUIRED_ENV = [
@@ -493,4 +494,32 @@ export function assetBody(groupId, nodeId, overrides) {
 			statisticType: 'Difference', type: 'Total', direction: 'Import',
 		},
 	}, overrides);
+}
+
+/** Pids whose parent is `ppid` (from /proc/<pid>/stat). */
+export function children(ppid) {
+	const out = [];
+	for (const ent of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(ent))
+			continue;
+		let stat;
+		try {
+			stat = fs.readFileSync(`/proc/${ent}/stat`, 'utf8');
+		} catch {
+			continue;       // exited meanwhile
+		}
+		// "pid (comm) state ppid ..." -- comm may contain spaces and ')'
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(rest[1]) === ppid && rest[0] !== 'Z')
+			out.push(Number(ent));
+	}
+	return out.sort((a, b) => a - b);
+}
+
+export function cmdline(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+	} catch {
+		return '';
+	}
 }

@@ -11,37 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { ENV, api, newTenant, sleep } from './lib.mjs';
+import { ENV, api, children, cmdline, newTenant, sleep } from './lib.mjs';
 
 const MASTER = Number(ENV.FP_TEST_FPD_PID);
-
-/** Pids whose parent is `ppid` (from /proc/<pid>/stat). */
-function children(ppid) {
-	const out = [];
-	for (const ent of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(ent))
-			continue;
-		let stat;
-		try {
-			stat = fs.readFileSync(`/proc/${ent}/stat`, 'utf8');
-		} catch {
-			continue;       // exited meanwhile
-		}
-		// "pid (comm) state ppid ..." -- comm may contain spaces and ')'
-		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		if (Number(rest[1]) === ppid && rest[0] !== 'Z')
-			out.push(Number(ent));
-	}
-	return out.sort((a, b) => a - b);
-}
-
-function cmdline(pid) {
-	try {
-		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-	} catch {
-		return '';
-	}
-}
 
 function alive(pid) {
 	try {

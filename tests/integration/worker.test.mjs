@@ -10,13 +10,15 @@
 //  * without FCGI_KEEP_CONN the worker closes the connection after the
 //    response;
 //  * a kept connection the web server closes is let go, and the pool keeps
-//    answering.
+//    answering;
+//  * a worker told to stop (SIGTERM) answers the requests already waiting
+//    on its kept connections, closes them, and is replaced.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { ENV } from './lib.mjs';
+import { ENV, children, sleep } from './lib.mjs';
 
 function confValue(key) {
 	const m = fs.readFileSync(ENV.FP_TEST_CONF, 'utf8').match(new RegExp(`^\\s*${key}\\s*=\\s*(.+?)\\s*$`, 'm'));
@@ -95,6 +97,15 @@ function connect() {
 				c.waiter.reject(new Error('connection closed before END_REQUEST'));
 		});
 		s.on('error', (e) => (c.waiter ? c.waiter.reject(e) : null));
+		// Write the request; resolves once it is in the socket.
+		c.post = (uri, keep) => new Promise((res) => s.write(requestBytes(uri, keep), res));
+		c.answer = (ms = 5000) => new Promise((res, rej) => {
+			const t = setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms);
+			c.waiter = {
+				resolve: (v) => { clearTimeout(t); res(v); },
+				reject: (e) => { clearTimeout(t); rej(e); },
+			};
+		});
 		c.send = (uri, keep, ms = 5000) => new Promise((res, rej) => {
 			const t = setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms);
 			c.waiter = {
@@ -194,5 +205,48 @@ test('413-worker-lets-go-of-closed-kept-connections', async () => {
 	}
 	const c = await connect();
 	assertPing(await c.send('/ping', true));
+	await c.end();
+});
+
+test('414-worker-stop-answers-waiting-requests-then-closes', async () => {
+	const master = Number(ENV.FP_TEST_FPD_PID);
+	const before = children(master);
+	assert.ok(before.length >= 1, `master ${master} has no children`);
+	const held = [];
+	try {
+		for (let i = 0; i < WORKERS * 3; i++) {
+			const c = await connect();
+			held.push(c);
+			assertPing(await c.send('/ping', true, 3000));
+		}
+		// With the workers frozen, a request is written on every kept
+		// connection and the stop signal sent; thawed, each worker sees
+		// the signal first and must still answer what is waiting before
+		// it closes its connections.
+		for (const pid of before)
+			process.kill(pid, 'SIGSTOP');
+		const answers = held.map((c) => c.answer(10000));
+		await Promise.all(held.map((c) => c.post('/ping', true)));
+		for (const pid of before) {
+			process.kill(pid, 'SIGTERM');
+			process.kill(pid, 'SIGCONT');
+		}
+		(await Promise.all(answers)).forEach(assertPing);
+		const closed = await Promise.all(held.map((c) => closedWithin(c, 5000)));
+		assert.deepEqual(closed, held.map(() => true), 'a kept connection outlived its worker');
+	} finally {
+		await Promise.all(held.map((c) => c.end()));
+	}
+	// The master replaces them and the pool answers again.
+	let now = [];
+	for (const deadline = Date.now() + 10000; Date.now() < deadline; await sleep(100)) {
+		now = children(master);
+		if (now.length === before.length && now.every((p) => !before.includes(p)))
+			break;
+	}
+	assert.equal(now.length, before.length, `children before ${before}, now ${now}`);
+	assert.ok(now.every((p) => !before.includes(p)), `not all replaced: before ${before}, now ${now}`);
+	const c = await connect();
+	assertPing(await c.send('/ping', false, 5000));
 	await c.end();
 });
