@@ -38,9 +38,13 @@ int	 app_init(struct worker *);
  * logged, transaction rolled back if left open, arena reset). */
 void	 app_handle(struct worker *, struct FCGX_Request *);
 void	 app_exit(struct worker *);
-/* Reload the master key if its file changed (key rotation), and open a
- * sealed value with the current key or, failing that, the previous one. */
-void	 app_key_refresh(struct worker *);
+/* Master key (key rotation): app_key_refresh() reloads it if its file
+ * changed (1 if it did); app_seal() refreshes first, so new values are
+ * sealed under the current key; app_open() tries the current key, then the
+ * previous one, then refreshes and tries again.  No per-request check. */
+int	 app_key_refresh(struct worker *);
+int	 app_seal(struct worker *, const char *aad, const void *pt, size_t,
+	    unsigned char *out, size_t *outlen);
 int	 app_open(struct worker *, const char *aad, const unsigned char *,
 	    size_t, unsigned char *out, size_t *outlen);
 

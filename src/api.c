@@ -48,7 +48,7 @@ api_seal(struct req *r, const char *aad, const char *secret,
 
 	if ((*blob = arena_alloc(r->a, SEAL_LEN(n))) == NULL)
 		return FP_ENOMEM;
-	if (crypto_seal(&r->w->key, aad, secret, n, *blob, len) != 0)
+	if (app_seal(r->w, aad, secret, n, *blob, len) != 0)
 		return FP_ESYS;
 	return FP_OK;
 }

@@ -52,23 +52,31 @@ load_keys(struct worker *w)
 	return 0;
 }
 
-void
+/*
+ * Reload the keys if the key file changed (`oscp-admin key rotate`).
+ * Not per request: before every seal, so nothing new is sealed under a
+ * retired key, and when a value does not open, so a value another process
+ * sealed under the new key opens here too.  1 if the keys changed.
+ */
+int
 app_key_refresh(struct worker *w)
 {
 	struct stat	 st;
 
 	if (stat(w->s->master_key_file, &st) != 0)
-		return;
+		return 0;
 	if (st.st_ino == w->key_ino &&
 	    st.st_mtim.tv_sec == w->key_mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == w->key_mtime.tv_nsec)
-		return;
-	if (load_keys(w) == 0)
-		log_info("master key reloaded");
+		return 0;
+	if (load_keys(w) != 0)
+		return 0;
+	log_info("master key reloaded");
+	return 1;
 }
 
-int
-app_open(struct worker *w, const char *aad, const unsigned char *blob,
+static int
+open_with_keys(struct worker *w, const char *aad, const unsigned char *blob,
     size_t len, unsigned char *out, size_t *outlen)
 {
 	if (crypto_open(&w->key, aad, blob, len, out, outlen) == 0)
@@ -77,6 +85,25 @@ app_open(struct worker *w, const char *aad, const unsigned char *blob,
 	    crypto_open(&w->oldkey, aad, blob, len, out, outlen) == 0)
 		return 0;
 	return -1;
+}
+
+int
+app_open(struct worker *w, const char *aad, const unsigned char *blob,
+    size_t len, unsigned char *out, size_t *outlen)
+{
+	if (open_with_keys(w, aad, blob, len, out, outlen) == 0)
+		return 0;
+	if (app_key_refresh(w))
+		return open_with_keys(w, aad, blob, len, out, outlen);
+	return -1;
+}
+
+int
+app_seal(struct worker *w, const char *aad, const void *pt, size_t len,
+    unsigned char *out, size_t *outlen)
+{
+	app_key_refresh(w);
+	return crypto_seal(&w->key, aad, pt, len, out, outlen);
 }
 
 int
@@ -125,7 +152,6 @@ dispatch(struct req *r)
 			return FP_EDBDOWN;
 		}
 		r->db = w->db;
-		app_key_refresh(w);
 		if ((rc = db_ensure(r->db)) != FP_OK) {
 			log_err("database: %s", db_errmsg(r->db));
 			return rc;

@@ -109,6 +109,38 @@ test('702-resilience-key-rotation-under-running-daemon', async () => {
 	assert.equal(res.json.data.length, 1);
 });
 
+test('704-resilience-key-rotated-twice-workers-catch-up', async () => {
+	// Workers do not look at the key file on every request: they reload
+	// it before sealing and when a value does not open.  Two rotations in
+	// a row leave a running worker with neither the current key nor the
+	// previous one (key.old), and it must still serve.
+	const t = newTenant();
+	for (let i = 0; i < 8; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+	// Sealed by a worker that loaded the key before the rotation: it must
+	// seal under the new key, or the next rotation cannot open the value
+	// (that key is gone by then).
+	let res = await api(t, 'POST', '/capacity-providers', cpBody({
+		serviceProps: { 'oauth-client-secret': 'after-first-rotation' },
+	}));
+	assert.equal(res.status, 201, res.text);
+	const id = res.json.data.configId;
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+
+	// A token sealed under the newest key, used at once on every worker.
+	const t2 = newTenant();
+	const all = await Promise.all(Array.from({ length: 16 },
+	    () => api(t2, 'GET', '/capacity-providers')));
+	for (const r of all)
+		assert.equal(r.status, 200, `after two rotations: ${r.text}`);
+	res = await api(t, 'GET', `/capacity-providers/${id}`);
+	assert.equal(res.status, 200, res.text);
+	// The secret survived both rotations under the current key.
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+});
+
 test('703-resilience-bad-request-target', async () => {
 	// A path outside the API is a plain 404 JSON, no authentication asked.
 	let res = await request('GET', '/nothing-here');
