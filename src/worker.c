@@ -21,11 +21,11 @@
  * carry the slot and a generation number, so an event for a connection
  * that was closed earlier in the same batch is ignored.
  *
- * The stop and reopen signals stay blocked except inside epoll_pwait() and
- * a sigsuspend() after a request when one is pending.  So a SIGTERM that
- * arrives while a worker is idle wakes it at once, and one that arrives
- * during a request takes effect after the response; nothing inside a
- * request ever sees EINTR.  On stop the worker serves any request already
+ * The stop and reopen signals stay blocked except inside epoll_pwait().  So
+ * a SIGTERM that arrives while a worker is idle wakes it at once, and one
+ * that arrives during a request takes effect once the requests of the
+ * current batch (at most EV_BATCH) are answered; nothing inside a request
+ * ever sees EINTR, and a request costs no signal syscall.  On stop the worker serves any request already
  * waiting on its kept connections, then closes them and exits.
  * EPOLLEXCLUSIVE wakes one idle worker per new connection rather than all
  * of them; a worker that loses the race gets EAGAIN and goes back to wait.
@@ -124,6 +124,7 @@ finish(FCGX_Request *req)
 /* Connections one worker holds at most (each costs one FCGX_Request). */
 #define CONN_MAX	256
 #define EV_LISTENER	UINT64_MAX
+#define EV_BATCH	16		/* events handled between two waits */
 
 struct conn {
 	FCGX_Request	 req;
@@ -293,20 +294,6 @@ pool_close(struct worker *w, struct pool *p)
 	close(p->ep);
 }
 
-/* Is a stop or reopen signal waiting (blocked) for this process? */
-static int
-signals_pending(void)
-{
-	sigset_t	pend;
-
-	if (sigpending(&pend) == -1)
-		return 1;
-	return sigismember(&pend, SIGTERM) == 1 ||
-	    sigismember(&pend, SIGINT) == 1 ||
-	    sigismember(&pend, SIGQUIT) == 1 ||
-	    sigismember(&pend, SIGHUP) == 1;
-}
-
 /* Accept errors that mean "try again", not "this worker is broken". */
 static int
 accept_retry(int rc)
@@ -318,7 +305,7 @@ void
 worker_main(int id, const struct settings *s, int fd, pid_t master)
 {
 	static struct pool	 pool;
-	struct epoll_event	 evs[64];
+	struct epoll_event	 evs[EV_BATCH];
 	struct worker		 w;
 	sigset_t		 waitmask;
 	int			 i, n, rc, status = 0;
@@ -381,9 +368,6 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 			    watch_listener(&pool, 1) == -1)
 				log_err("worker %d: epoll_ctl: %s", id,
 				    strerror(errno));
-			/* A pending signal: let it in, run its handler. */
-			if (signals_pending())
-				sigsuspend(&waitmask);
 		}
 	}
 	pool_close(&w, &pool);
