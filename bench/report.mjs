@@ -32,6 +32,8 @@ const KINDS = [
 	['ceilC_insert', 'ceiling C: raw client, group-create txn'],
 	['get_one', 'API: GET one capacity group'],
 	['get_one_ka', 'variant: GET one group, FastCGI keep-alive'],
+	['get_one_mixed', 'API: GET one group, 10 000-asset listings beside'],
+	['get_one_mixed_ka', 'variant: same mix, FastCGI keep-alive'],
 	['get_list', 'API: GET list (20 groups)'],
 	['assets_10k', 'API: GET 10 000-asset group listing'],
 	['put', 'API: PUT capacity group'],
@@ -110,6 +112,14 @@ infoRatio('keep-alive variant: ceiling B (keep-alive) / ceiling A', 'ceilB_ka', 
 infoRatio('keep-alive variant: auth GET one (keep-alive) / ceiling A', 'get_one_ka', 'ceilA');
 infoRatio('keep-alive variant: auth GET one (keep-alive) / ceiling B (keep-alive)', 'get_one_ka', 'ceilB_ka');
 infoRatio('keep-alive variant: auth GET one (keep-alive) / auth GET one', 'get_one_ka', 'get_one');
+infoRatio('keep-alive variant, listings beside: auth GET one (keep-alive) / auth GET one', 'get_one_mixed_ka', 'get_one_mixed');
+// What a request stuck behind a long one on its kept connection costs.
+for (const c of connsList) {
+	const a = find('get_one_mixed_ka', c), b = find('get_one_mixed', c);
+	if (a && b && b.p99_ms > 0)
+		info.push({ name: `keep-alive variant, listings beside: p99 of auth GET one (keep-alive) / p99 (off) @${c}`,
+		    value: a.p99_ms / b.p99_ms });
+}
 
 /* ---- noise: CPU used by anything else on the machine during the runs ---- */
 const others = runs.map((r) => (r.cpu && Number.isFinite(r.cpu.other) ?
@@ -160,6 +170,17 @@ L.push('');
 L.push('"client" is wrk for HTTP runs and bench/ceiling_db for ceiling C. "oscp-fpd" is the master ' +
     'and all its children. Errors = non-2xx answers + socket errors + timeouts (+ failed ' +
     'transactions for ceiling C).', '');
+const mixed = runs.filter((r) => r.background);
+if (mixed.length) {
+	L.push('"listings beside": during the run, 2 more connections (a second wrk, counted in ' +
+	    '"client") request the 10 000-asset listing in a loop; its errors count in the run\'s. ' +
+	    'The listings themselves:', '');
+	L.push('| run | conns | listing req/s | listing p99 ms | listing errors |', '|---|---:|---:|---:|---:|');
+	for (const r of mixed)
+		L.push(`| ${label[r.kind] || r.kind} | ${r.conns} | ${fmt(r.background.rps, 1)} | ` +
+		    `${fmt(r.background.p99_ms, 2)} | ${fmt(r.background.errors)} |`);
+	L.push('');
+}
 
 L.push('## Targets', '');
 L.push('| figure | value | target | |', '|---|---:|---|---|');
