@@ -4,8 +4,9 @@
  *
  * main.c reads the settings, opens the FastCGI socket and hands it to the
  * master.  The master (master.c) forks one child per slot, respawns a
- * child that dies (backing off when a slot keeps dying), forwards SIGHUP
- * and drains on SIGTERM/SIGINT/SIGQUIT.  A worker (worker.c) is the
+ * child that dies (backing off when a slot keeps dying), reloads the
+ * settings and replaces the workers on SIGHUP and drains on
+ * SIGTERM/SIGINT/SIGQUIT.  A worker (worker.c) is the
  * FastCGI accept loop around app_handle() from worker.h.
  *
  * Signals: the master and the workers keep SIGTERM, SIGINT, SIGQUIT,
@@ -33,9 +34,15 @@ enum child_kind {
 	CHILD__MAX
 };
 
+/* SIGHUP: load the settings again into *ns (cur: the running ones).  0,
+ * or -1 with err set and nothing changed. */
+typedef int master_reload_fn(const struct settings *cur,
+    struct settings *ns, char *err, size_t errlen);
+
 /* master.c: supervise s->workers workers sharing the listening socket
- * fd until a stop signal; returns the exit status for main(). */
-int	master_run(const struct settings *s, int fd);
+ * fd until a stop signal; on SIGHUP, replace *s with what reload gives and
+ * the workers with a new set.  Returns the exit status for main(). */
+int	master_run(struct settings *s, int fd, master_reload_fn *reload);
 
 /* worker.c: the body of worker number id (0-based), forked by the
  * master whose pid is master.  Never returns: exits 0 after a stop

@@ -9,6 +9,11 @@
  * named with -c must exist.  -t checks the settings, the master key and
  * the database (connect and prepare every statement) and exits.
  *
+ * SIGHUP (master.c) reopens the logs and reloads the settings file: a new
+ * set of workers starts with the new settings and the old ones finish
+ * their requests and exit.  listen and pid_file only change on a restart;
+ * a file that does not load changes nothing.
+ *
  * The socket is "host:port" (an address or host name, "[v6addr]:port" for
  * IPv6; a bare ":port" or "*:port", which would bind every interface, is
  * refused) or else a unix socket path, which is created mode 0777 because
@@ -369,6 +374,87 @@ dump_line(const char *line)
 	log_debug("setting %s", line);
 }
 
+/* What SIGHUP reloads: the file named at start (absolute), as at start. */
+static const char	*conf_file;
+static bool		 conf_fg;
+
+/*
+ * Read the settings as the daemon uses them: relative paths made absolute
+ * unless in the foreground (a daemon's working directory is /), syslog
+ * when a daemon has no log file.  *kind: 1 for a unix socket, 0 for TCP.
+ */
+static int
+load_config(struct settings *s, int *kind, char *err, size_t errlen)
+{
+	char	 host[256], port[8];
+
+	if (settings_load(s, conf_file, err, errlen) == -1)
+		return -1;
+	if ((*kind = listen_parse(s->listen, host, sizeof(host), port,
+	    sizeof(port), err, errlen)) == -1) {
+		settings_free(s);
+		return -1;
+	}
+	if (!conf_fg) {
+		if (*kind == 1)
+			absolutize(&s->listen);
+		absolutize(&s->pid_file);
+		absolutize(&s->log_file);
+		if (*s->log_file == '\0' && !s->log_syslog)
+			s->log_syslog = true;
+	}
+	return 0;
+}
+
+/* Keep the running value of a setting that only a restart changes. */
+static void
+keep(const char *name, char **now, const char *was)
+{
+	char	*p;
+
+	if (strcmp(*now, was) == 0)
+		return;
+	log_warn("SIGHUP: %s changes only on a restart: keeping %s", name,
+	    was);
+	if ((p = strdup(was)) == NULL)
+		fatal("strdup");
+	free(*now);
+	*now = p;
+}
+
+/*
+ * SIGHUP (called by the master): load the settings file again into *ns.
+ * -1 with err set if it does not load or names an unusable master key;
+ * the master then carries on with *cur.  On success the log is switched
+ * to the new log settings.
+ */
+static int
+reload_config(const struct settings *cur, struct settings *ns, char *err,
+    size_t errlen)
+{
+	struct fp_key	 key;
+	int		 kind;
+
+	if (load_config(ns, &kind, err, errlen) == -1)
+		return -1;
+	if (key_load(&key, ns->master_key_file, err, errlen) == -1) {
+		settings_free(ns);
+		return -1;
+	}
+	crypto_wipe(&key, sizeof(key));
+	keep("listen", &ns->listen, cur->listen);
+	keep("pid_file", &ns->pid_file, cur->pid_file);
+	if (log_open(PROGNAME, ns->log_file, ns->log_syslog,
+	    ns->log_level) == -1) {
+		snprintf(err, errlen, "log file %s: %s", ns->log_file,
+		    strerror(errno));
+		settings_free(ns);
+		return -1;
+	}
+	settings_dump(ns, dump_line);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -385,6 +471,7 @@ main(int argc, char *argv[])
 	struct fp_key	 key;
 	sigset_t	 block;
 	const char	*file = NULL;
+	char		*conf_path = NULL;
 	char		 err[512];
 	char		 host[256], port[8];
 	bool		 test = false, fg = false;
@@ -418,37 +505,37 @@ main(int argc, char *argv[])
 	}
 	if (file == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
 		file = DEFAULT_CONFIG;
-	if (settings_load(&s, file, err, sizeof(err)) == -1) {
-		fprintf(stderr, PROGNAME ": %s\n", err);
-		return 1;
-	}
-	if ((kind = listen_parse(s.listen, host, sizeof(host), port,
-	    sizeof(port), err, sizeof(err))) == -1) {
-		fprintf(stderr, PROGNAME ": %s\n", err);
-		settings_free(&s);
-		return 1;
-	}
 	if (test) {
+		if (settings_load(&s, file, err, sizeof(err)) == -1 ||
+		    listen_parse(s.listen, host, sizeof(host), port,
+		    sizeof(port), err, sizeof(err)) == -1) {
+			fprintf(stderr, PROGNAME ": %s\n", err);
+			return 1;
+		}
 		rc = check_config(&s);
 		settings_free(&s);
 		return rc;
 	}
-
-	if (!fg) {
-		if (kind == 1)
-			absolutize(&s.listen);
-		absolutize(&s.pid_file);
-		absolutize(&s.log_file);
-		if (*s.log_file == '\0' && !s.log_syslog) {
-			fprintf(stderr, PROGNAME ": no log_file: logging to "
-			    "syslog\n");
-			s.log_syslog = true;
-		}
+	conf_fg = fg;
+	if (file != NULL && *file != '/' && !fg) {
+		if ((conf_path = strdup(file)) == NULL)
+			fatal("strdup");
+		absolutize(&conf_path);
+		file = conf_path;
 	}
+	conf_file = file;
+	if (load_config(&s, &kind, err, sizeof(err)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		free(conf_path);
+		return 1;
+	}
+	if (!fg && s.log_syslog && *s.log_file == '\0')
+		fprintf(stderr, PROGNAME ": no log_file: logging to syslog\n");
 	if (log_open(PROGNAME, s.log_file, s.log_syslog, s.log_level) == -1) {
 		fprintf(stderr, PROGNAME ": log file %s: %s\n", s.log_file,
 		    strerror(errno));
 		settings_free(&s);
+		free(conf_path);
 		return 1;
 	}
 	log_info("%s starting (%s), %d workers on %s", PACKAGE_STRING,
@@ -479,7 +566,7 @@ main(int argc, char *argv[])
 		daemonize();
 	write_pid(s.pid_file);
 
-	rc = master_run(&s, l.fd);
+	rc = master_run(&s, l.fd, reload_config);
 
 	close_listener(&l);
 	remove_pid(s.pid_file);
@@ -487,5 +574,6 @@ main(int argc, char *argv[])
 	log_info("stopped");
 	log_close();
 	settings_free(&s);
+	free(conf_path);
 	return rc;
 }

@@ -15,7 +15,13 @@
  *			request it is serving, then exits), wait for them,
  *			SIGKILL what is left after DRAIN_TIMEOUT seconds or on
  *			a second stop signal, then return.
- *	SIGHUP		reopen the master's log and forward SIGHUP.
+ *	SIGHUP		reopen the master's log and reload the settings
+ *			(main.c's reload function).  If they load, a new
+ *			set of workers starts with them and the old set gets
+ *			SIGTERM: each old worker finishes what it is serving
+ *			and exits, and is not respawned ("retired").  If
+ *			they do not, nothing changes and the children get
+ *			SIGHUP to reopen their logs.
  *	SIGALRM		a timer for the two deadlines above.
  *
  * Opening the socket and removing it (and the pid file) afterwards is
@@ -52,6 +58,12 @@ struct slot {
 	int		 backoff;	/* seconds; 0 = respawn at once */
 	time_t		 deaths[DEATHS_MAX + 1];	/* ring */
 	unsigned	 ndeaths;
+};
+
+/* Workers of an earlier set of settings, still finishing after SIGHUP. */
+struct retired {
+	pid_t		*pid;
+	int		 n, cap;
 };
 
 static volatile sig_atomic_t	got_chld, got_stop, got_hup;
@@ -145,8 +157,28 @@ describe(int st, char *buf, size_t len)
 		snprintf(buf, len, "ended, wait status %#x", st);
 }
 
+/* A retired worker ended: 1 if pid was one. */
+static int
+retired_reap(struct retired *r, pid_t pid, int st)
+{
+	char	how[96];
+	int	i;
+
+	for (i = 0; i < r->n && r->pid[i] != pid; i++)
+		continue;
+	if (i == r->n)
+		return 0;
+	r->pid[i] = r->pid[--r->n];
+	describe(st, how, sizeof(how));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		log_info("old worker (pid %ld) %s", (long)pid, how);
+	else
+		log_warn("old worker (pid %ld) %s", (long)pid, how);
+	return 1;
+}
+
 static void
-reap(struct slot *slots, int n, bool stopping)
+reap(struct slot *slots, int n, struct retired *r, bool stopping)
 {
 	char		 how[96];
 	const char	*name;
@@ -155,6 +187,8 @@ reap(struct slot *slots, int n, bool stopping)
 	time_t		 now = now_mono();
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (retired_reap(r, pid, st))
+			continue;
 		for (i = 0; i < n && slots[i].pid != pid; i++)
 			continue;
 		if (i == n)
@@ -176,19 +210,89 @@ reap(struct slot *slots, int n, bool stopping)
 	}
 }
 
-static int
-signal_all(struct slot *slots, int n, int sig)
+static void
+signal_one(pid_t pid, int sig)
 {
-	int	i, alive = 0;
+	if (kill(pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill %ld: %s", (long)pid, strerror(errno));
+}
+
+/* Send sig to every child, current and retired. */
+static void
+signal_all(struct slot *slots, int n, const struct retired *r, int sig)
+{
+	int	i;
 
 	for (i = 0; i < n; i++)
-		if (slots[i].pid > 0) {
-			alive++;
-			if (kill(slots[i].pid, sig) == -1 && errno != ESRCH)
-				log_warn("kill %ld: %s", (long)slots[i].pid,
-				    strerror(errno));
+		if (slots[i].pid > 0)
+			signal_one(slots[i].pid, sig);
+	for (i = 0; i < r->n; i++)
+		signal_one(r->pid[i], sig);
+}
+
+static struct slot *
+slots_new(int n)
+{
+	struct slot	*slots;
+	int		 i;
+
+	if ((slots = calloc(n, sizeof(*slots))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		slots[i].kind = CHILD_WORKER;
+		slots[i].id = i;
+	}
+	/* CHILD_DISPATCHER: one more slot here (later issue). */
+	return slots;
+}
+
+/*
+ * SIGHUP: reload the settings.  On success the running children are
+ * retired (SIGTERM: they finish, then exit) and *slotsp is a new table for
+ * the new settings, all to be spawned by the loop at once.  0 if the
+ * settings changed.
+ */
+static int
+reload(struct settings *s, struct slot **slotsp, int *np, struct retired *r,
+    master_reload_fn *fn)
+{
+	struct settings	 ns;
+	struct slot	*ns_slots, *old = *slotsp;
+	char		 err[512];
+	pid_t		*p;
+	int		 i;
+
+	if (fn(s, &ns, err, sizeof(err)) == -1) {
+		log_err("SIGHUP: settings not reloaded, keeping the running "
+		    "ones: %s", err);
+		return -1;
+	}
+	if ((ns_slots = slots_new(ns.workers)) == NULL ||
+	    (r->n + *np > r->cap &&
+	    (p = reallocarray(r->pid, r->n + *np, sizeof(*p))) == NULL)) {
+		log_err("SIGHUP: %s: keeping the running settings",
+		    strerror(errno));
+		free(ns_slots);
+		settings_free(&ns);
+		return -1;
+	}
+	if (r->n + *np > r->cap) {
+		r->pid = p;
+		r->cap = r->n + *np;
+	}
+	for (i = 0; i < *np; i++)
+		if (old[i].pid > 0) {
+			r->pid[r->n++] = old[i].pid;
+			signal_one(old[i].pid, SIGTERM);
 		}
-	return alive;
+	free(old);
+	settings_free(s);
+	*s = ns;
+	*slotsp = ns_slots;
+	*np = ns.workers;
+	log_info("SIGHUP: settings reloaded: starting %d workers, %d old "
+	    "ones finish and exit", *np, r->n);
+	return 0;
 }
 
 static void
@@ -232,23 +336,19 @@ master_signals(sigset_t *waitmask)
  * (1 only if the slot table cannot be allocated).
  */
 int
-master_run(const struct settings *s, int fd)
+master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
 {
 	struct slot	*slots;
+	struct retired	 r = { NULL, 0, 0 };
 	sigset_t	 waitmask;
 	int		 i, n = s->workers, alive;
 	bool		 stopping = false, killed = false;
 	time_t		 now, deadline = 0, next;
 
-	if ((slots = calloc(n, sizeof(*slots))) == NULL) {
+	if ((slots = slots_new(n)) == NULL) {
 		log_err("master: %s", strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		slots[i].kind = CHILD_WORKER;
-		slots[i].id = i;
-	}
-	/* CHILD_DISPATCHER: one more slot here (later issue). */
 	master_signals(&waitmask);
 
 	for (i = 0; i < n; i++)
@@ -257,13 +357,15 @@ master_run(const struct settings *s, int fd)
 	for (;;) {
 		if (got_chld) {
 			got_chld = 0;
-			reap(slots, n, stopping);
+			reap(slots, n, &r, stopping);
 		}
 		if (got_hup) {
 			got_hup = 0;
 			log_reopen();
-			signal_all(slots, n, SIGHUP);
-			log_info("logs reopened");
+			if (stopping || reload(s, &slots, &n, &r, reload_fn) != 0) {
+				signal_all(slots, n, &r, SIGHUP);
+				log_info("logs reopened");
+			}
 		}
 		now = now_mono();
 		if (got_stop) {
@@ -272,12 +374,12 @@ master_run(const struct settings *s, int fd)
 				    sigabbrev_np(got_stop));
 				stopping = true;
 				deadline = now + DRAIN_TIMEOUT;
-				signal_all(slots, n, SIGTERM);
+				signal_all(slots, n, &r, SIGTERM);
 			} else if (!killed) {
 				log_warn("SIG%s again: killing children",
 				    sigabbrev_np(got_stop));
 				killed = true;
-				signal_all(slots, n, SIGKILL);
+				signal_all(slots, n, &r, SIGKILL);
 			}
 			got_stop = 0;
 		}
@@ -285,11 +387,11 @@ master_run(const struct settings *s, int fd)
 			log_warn("children still running after %d s: killing",
 			    DRAIN_TIMEOUT);
 			killed = true;
-			signal_all(slots, n, SIGKILL);
+			signal_all(slots, n, &r, SIGKILL);
 		}
 
 		next = 0;
-		alive = 0;
+		alive = r.n;
 		for (i = 0; i < n; i++) {
 			if (slots[i].pid > 0) {
 				alive++;
@@ -316,6 +418,7 @@ master_run(const struct settings *s, int fd)
 	}
 	alarm(0);
 	free(slots);
+	free(r.pid);
 	log_info("all children stopped");
 	return 0;
 }

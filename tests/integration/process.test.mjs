@@ -138,3 +138,85 @@ test('402-process-crash-loses-at-most-the-request-in-flight', async () => {
 	assert.ok(!children(MASTER).includes(victim));
 	assert.equal(children(MASTER).length, kids.length);
 });
+
+/** Wait until cond() is true (every 100 ms, up to ms); returns its last value. */
+async function until(cond, ms = 10000) {
+	const deadline = Date.now() + ms;
+	let v;
+	while (!(v = cond()) && Date.now() < deadline)
+		await sleep(100);
+	return v;
+}
+
+const logText = () => fs.readFileSync(ENV.FP_TEST_FPD_LOG, 'utf8');
+
+test('403-process-sighup-reloads-settings-and-replaces-workers', async () => {
+	const conf = ENV.FP_TEST_CONF;
+	const orig = fs.readFileSync(conf, 'utf8');
+	const m = orig.match(/^workers\s*=\s*(\d+)\s*$/m);
+	assert.ok(m, `no "workers = N" line in ${conf}`);
+	const n = Number(m[1]);
+	const withLine = (key, value) => (new RegExp(`^${key}\\s*=.*$`, 'm').test(orig) ?
+	    orig.replace(new RegExp(`^${key}\\s*=.*$`, 'm'), `${key} = ${value}`) :
+	    `${orig}\n${key} = ${value}\n`);
+	const t = newTenant();
+	const before = children(MASTER);
+	assert.equal(before.length, n);
+
+	// Clients keep calling through the reload: none may fail.
+	const results = [];
+	let stop = false;
+	const client = async () => {
+		while (!stop)
+			results.push(await api(t, 'GET', '/capacity-providers').catch((e) => ({
+				status: 0, text: String(e) })));
+	};
+	const clients = [client(), client(), client()];
+	try {
+		await sleep(200);
+		let mark = logText().length;
+		fs.writeFileSync(conf, withLine('workers', n + 1));
+		process.kill(MASTER, 'SIGHUP');
+		const now = await until(() => {
+			const k = children(MASTER);
+			return k.length === n + 1 && k.every((p) => !before.includes(p)) ? k : null;
+		});
+		assert.ok(now, `after SIGHUP: children ${children(MASTER)} (before: ${before}), ` +
+		    `want ${n + 1} new ones`);
+		await sleep(300);
+		assert.match(logText().slice(mark), /settings reloaded/);
+
+		// A file that does not load changes nothing.
+		mark = logText().length;
+		fs.writeFileSync(conf, withLine('workers', 'lots'));
+		process.kill(MASTER, 'SIGHUP');
+		assert.ok(await until(() => /settings not reloaded/.test(logText().slice(mark))),
+		    'no "settings not reloaded" line');
+		assert.deepEqual(children(MASTER).sort(), now.sort(), 'workers replaced by a bad file');
+
+		// listen only changes on a restart: kept, and still served.
+		mark = logText().length;
+		fs.writeFileSync(conf, withLine('listen', '/tmp/oscp-fp-elsewhere.sock'));
+		process.kill(MASTER, 'SIGHUP');
+		assert.ok(await until(() => /listen changes only on a restart/.test(logText().slice(mark))),
+		    'no warning about listen');
+		assert.ok(!fs.existsSync('/tmp/oscp-fp-elsewhere.sock'));
+		await sleep(500);
+	} finally {
+		const last = children(MASTER);
+		fs.writeFileSync(conf, orig);
+		process.kill(MASTER, 'SIGHUP');
+		await until(() => {
+			const k = children(MASTER);
+			return k.length === n && k.every((p) => !last.includes(p));
+		});
+		stop = true;
+		await Promise.all(clients);
+	}
+	assert.equal(children(MASTER).length, n, 'back to the original worker count');
+	const failed = results.filter((r) => r.status !== 200);
+	assert.ok(results.length > 30, `only ${results.length} requests ran`);
+	assert.equal(failed.length, 0, `${failed.length} of ${results.length} requests failed ` +
+	    `during reloads: ${JSON.stringify(failed.slice(0, 3).map((r) => [r.status, r.text]))}`);
+	assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+});
