@@ -74,6 +74,8 @@ char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
 char		*arena_printf(struct arena *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+void		*arena_push(struct arena *, void *arrp, size_t *n, size_t *cap,
+		    size_t size);	/* grow *arrp by one element */
 int		 arena_cleanup_add(struct arena *, void (*)(void *), void *);
 size_t		 arena_used(const struct arena *);
 

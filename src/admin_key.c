@@ -176,17 +176,12 @@ rows_fetch(struct admin *adm, struct arena *a, const struct sealed_table *t,
 			    &row.id, &row.blob, &row.len);
 		if (r != 1)
 			break;
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = arena_alloc(a, cap * sizeof(*nr))) == NULL) {
-				db_done(adm->db);
-				return admin_fail("out of memory");
-			}
-			if (n > 0)
-				memcpy(nr, rows, n * sizeof(*nr));
-			rows = nr;
+		if ((nr = arena_push(a, &rows, &n, &cap, sizeof(*nr))) ==
+		    NULL) {
+			db_done(adm->db);
+			return admin_fail("out of memory");
 		}
-		rows[n++] = row;
+		*nr = row;
 	}
 	db_done(adm->db);
 	if (r == -1)

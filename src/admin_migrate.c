@@ -118,18 +118,12 @@ migrate(struct admin *adm, const struct admin_args *args)
 	if (db_query(adm->db, STMT_ADM_VERSION_LIST, "") != FP_OK)
 		return admin_fail("schema_version: %s", db_errmsg(adm->db));
 	while ((r = db_fetch(adm->db, adm->a, "i", &v)) == 1) {
-		if (napplied == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			na = arena_alloc(adm->a, cap * sizeof(*na));
-			if (na == NULL) {
-				db_done(adm->db);
-				return admin_fail("out of memory");
-			}
-			if (napplied > 0)
-				memcpy(na, applied, napplied * sizeof(*na));
-			applied = na;
+		if ((na = arena_push(adm->a, &applied, &napplied, &cap,
+		    sizeof(*na))) == NULL) {
+			db_done(adm->db);
+			return admin_fail("out of memory");
 		}
-		applied[napplied++] = v;
+		*na = v;
 		if (v > top)
 			top = v;
 	}

@@ -234,18 +234,12 @@ token_list(struct admin *adm, const struct admin_args *args)
 		    &t.status, &t.type, &t.not_after, &t.paths);
 		if (r != 1)
 			break;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((nr = arena_alloc(adm->a, cap * sizeof(*nr))) ==
-			    NULL) {
-				db_done(adm->db);
-				return admin_fail("out of memory");
-			}
-			if (n > 0)
-				memcpy(nr, rows, n * sizeof(*nr));
-			rows = nr;
+		if ((nr = arena_push(adm->a, &rows, &n, &cap,
+		    sizeof(*nr))) == NULL) {
+			db_done(adm->db);
+			return admin_fail("out of memory");
 		}
-		rows[n++] = t;
+		*nr = t;
 	}
 	db_done(adm->db);
 	if (r == -1)

@@ -113,18 +113,12 @@ user_list(struct admin *adm, const struct admin_args *args)
 		    &u.created, &u.enabled, &u.roles);
 		if (r != 1)
 			break;
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = arena_alloc(adm->a, cap * sizeof(*nr))) ==
-			    NULL) {
-				db_done(adm->db);
-				return admin_fail("out of memory");
-			}
-			if (n > 0)
-				memcpy(nr, rows, n * sizeof(*nr));
-			rows = nr;
+		if ((nr = arena_push(adm->a, &rows, &n, &cap,
+		    sizeof(*nr))) == NULL) {
+			db_done(adm->db);
+			return admin_fail("out of memory");
 		}
-		rows[n++] = u;
+		*nr = u;
 		if (u.email != NULL && (l = strlen(u.email)) > w)
 			w = l;
 	}

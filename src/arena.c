@@ -210,6 +210,31 @@ arena_calloc(struct arena *a, size_t n)
 	return p;
 }
 
+/*
+ * Room for element number *n of an array of size-byte elements at *arr
+ * that grows in the arena (capacity *cap, doubled when full; the old
+ * copy stays in the arena until the reset).  Returns the new element's
+ * address and counts it in *n, or NULL when the arena is full.
+ */
+void *
+arena_push(struct arena *a, void *arr, size_t *n, size_t *cap, size_t size)
+{
+	void	**ap = arr, *na;
+	size_t	  ncap;
+
+	if (*n == *cap) {
+		ncap = *cap == 0 ? 16 : *cap * 2;
+		if (ncap > SIZE_MAX / size ||
+		    (na = arena_alloc(a, ncap * size)) == NULL)
+			return NULL;
+		if (*n > 0)
+			memcpy(na, *ap, *n * size);
+		*ap = na;
+		*cap = ncap;
+	}
+	return (char *)*ap + (*n)++ * size;
+}
+
 /* Copy at most n bytes of s (stopping at a NUL) and terminate it. */
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)

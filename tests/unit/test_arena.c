@@ -45,6 +45,43 @@ t_distinct(void)
 }
 
 static void
+t_push(void)
+{
+	struct arena	*a;
+	int64_t		*arr = NULL, *e;
+	size_t		 n = 0, cap = 0, i;
+	struct { char b[40000]; } *big = NULL, *be;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(256 * 1024));
+	for (i = 0; i < 1000; i++) {
+		e = arena_push(a, &arr, &n, &cap, sizeof(*arr));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		*e = (int64_t)i * 3;
+	}
+	CU_ASSERT_EQUAL(n, 1000);
+	CU_ASSERT(cap >= 1000 && cap < 2000);
+	for (i = 0; i < n; i++)		/* every copy kept the old elements */
+		if (arr[i] != (int64_t)i * 3)
+			break;
+	CU_ASSERT_EQUAL(i, n);
+	arena_free(a);
+
+	/* Full arena: NULL, and the array so far is untouched. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(1024 * 1024));
+	n = cap = 0;
+	for (i = 0; i < 40; i++)
+		if ((be = arena_push(a, &big, &n, &cap, sizeof(*big))) == NULL)
+			break;
+		else
+			be->b[0] = (char)i;
+	CU_ASSERT_EQUAL(i, 16);		/* 16 x 40000 fit, 32 x 40000 not */
+	CU_ASSERT_EQUAL_FATAL(n, 16);
+	CU_ASSERT_EQUAL(big[0].b[0], 0);
+	CU_ASSERT_EQUAL(big[15].b[0], 15);
+	arena_free(a);
+}
+
+static void
 t_cap(void)
 {
 	struct arena	*a;
@@ -201,6 +238,7 @@ test_arena_register(void)
 	CU_add_test(s, "alignment", t_align);
 	CU_add_test(s, "distinct pointers", t_distinct);
 	CU_add_test(s, "cap", t_cap);
+	CU_add_test(s, "push: a growing array", t_push);
 	CU_add_test(s, "big chunk then reset", t_big_then_reset);
 	CU_add_test(s, "cleanup order", t_cleanup_order);
 	CU_add_test(s, "cleanup past cap", t_cleanup_cap);
