@@ -1,5 +1,5 @@
 // presign.mjs -- the benchmark's SNWS2 signing tool.  It signs with the
-// integration tests' own signer (tests/integration/lib.mjs signRequest),
+// integration tests' own signer (tests/integration/snws2.mjs signRequest),
 // so the benchmark sends exactly what the tests send.
 //
 //   node presign.mjs --base URL --token ID --secret S call METHOD PATH [BODY]
@@ -19,8 +19,7 @@
 import process from 'node:process';
 import http from 'node:http';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { signRequest } from '../tests/integration/snws2.mjs';
 
 function usage(msg) {
 	if (msg)
@@ -65,18 +64,6 @@ try {
 } catch {
 	usage(`not a URL: ${opts.base}`);
 }
-
-// lib.mjs insists on the harness environment; only the base URL matters
-// for signing (the same fill as tests/integration/sign.mjs).
-const fill = {
-	FP_TEST_BASE: base.origin, FP_TEST_HOST: base.host, FP_TEST_ADMIN: '-',
-	FP_TEST_CONF: '-', FP_TEST_MYSQL: '-', FP_TEST_FPD_PID: '0',
-	FP_TEST_FPD_LOG: '-', FP_TEST_NODE_MODULES: '-', FP_TEST_TMP: '-',
-};
-for (const [k, v] of Object.entries(fill))
-	process.env[k] = v;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { signRequest } = await import(path.join(here, '../tests/integration/lib.mjs'));
 
 function sign(method, target, body, date) {
 	return signRequest({

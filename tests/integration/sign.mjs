@@ -1,5 +1,5 @@
 // sign.mjs -- print a ready-to-paste curl command for an SNWS2-signed
-// request, using the test suite's own signer (lib.mjs).  Used by
+// request, using the test suite's own signer (snws2.mjs).  Used by
 // `./dev.sh run` (the demo request) and `./dev.sh curl`.
 //
 //   node sign.mjs --token ID --secret S [--method GET] [--body JSON]
@@ -8,6 +8,7 @@
 // A body defaults to Content-Type application/json.  The output is one
 // shell command line, words single-quoted where the shell needs it.
 
+import { signRequest } from './snws2.mjs';
 import process from 'node:process';
 
 function usage(msg) {
@@ -64,17 +65,7 @@ try {
 	usage(`not a URL: ${opts.url}`);
 }
 
-// lib.mjs insists on the harness environment; outside the harness only
-// the base URL matters for signing.
-const fill = {
-	FP_TEST_BASE: url.origin, FP_TEST_HOST: url.host, FP_TEST_ADMIN: '-',
-	FP_TEST_CONF: '-', FP_TEST_MYSQL: '-', FP_TEST_FPD_PID: '0',
-	FP_TEST_FPD_LOG: '-', FP_TEST_NODE_MODULES: '-', FP_TEST_TMP: '-',
-};
-for (const [k, v] of Object.entries(fill))
-	if (!process.env[k])
-		process.env[k] = v;
-const { signRequest } = await import('./lib.mjs');
+
 
 const headers = signRequest({
 	method: opts.method, url: url.href, body: opts.body, contentType: opts.contentType,
