@@ -11,8 +11,8 @@
  *
  * SIGHUP (master.c) reopens the logs and reloads the settings file: a new
  * set of workers starts with the new settings and the old ones finish
- * their requests and exit.  listen and pid_file only change on a restart;
- * a file that does not load changes nothing.
+ * their requests and exit.  listen, backlog and pid_file only change on a
+ * restart; a file that does not load changes nothing.
  *
  * The socket is "host:port" (an address or host name, "[v6addr]:port" for
  * IPv6; a bare ":port" or "*:port", which would bind every interface, is
@@ -444,6 +444,11 @@ reload_config(const struct settings *cur, struct settings *ns, char *err,
 	crypto_wipe(&key, sizeof(key));
 	keep("listen", &ns->listen, cur->listen);
 	keep("pid_file", &ns->pid_file, cur->pid_file);
+	if (ns->backlog != cur->backlog) {
+		log_warn("SIGHUP: backlog changes only on a restart: "
+		    "keeping %d", cur->backlog);
+		ns->backlog = cur->backlog;
+	}
 	if (log_open(PROGNAME, ns->log_file, ns->log_syslog,
 	    ns->log_level) == -1) {
 		snprintf(err, errlen, "log file %s: %s", ns->log_file,

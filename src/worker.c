@@ -25,8 +25,9 @@
  * a SIGTERM that arrives while a worker is idle wakes it at once, and one
  * that arrives during a request takes effect once the requests of the
  * current batch (at most EV_BATCH) are answered; nothing inside a request
- * ever sees EINTR, and a request costs no signal syscall.  On stop the worker serves any request already
- * waiting on its kept connections, then closes them and exits.
+ * ever sees EINTR, and a request costs no signal syscall.  On stop the
+ * worker serves any request already waiting on its kept connections, then
+ * closes them and exits.
  * EPOLLEXCLUSIVE wakes one idle worker per new connection rather than all
  * of them; a worker that loses the race gets EAGAIN and goes back to wait.
  *
