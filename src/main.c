@@ -246,7 +246,9 @@ open_listener(const struct settings *s, struct listener *l)
 	if (kind == 0) {
 		l->fd = bind_tcp(host, port, s->backlog);
 	} else {
-		l->path = s->listen;
+		/* Its own copy: SIGHUP replaces the settings. */
+		if ((l->path = strdup(s->listen)) == NULL)
+			fatal("strdup");
 		if (lstat(l->path, &st) == 0) {
 			if (!S_ISSOCK(st.st_mode))
 				fatalx("listen %s: exists and is not a socket",
@@ -285,6 +287,8 @@ close_listener(struct listener *l)
 	if (l->path != NULL && stat(l->path, &st) == 0 &&
 	    st.st_dev == l->dev && st.st_ino == l->ino)
 		unlink(l->path);
+	free(l->path);
+	l->path = NULL;
 }
 
 static void
