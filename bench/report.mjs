@@ -200,6 +200,8 @@ L.push('## Memory after the run (VmRSS)', '');
 L.push('| process | pid | RSS KiB |', '|---|---:|---:|');
 for (const p of meta.rss || [])
 	L.push(`| ${p.role} | ${p.pid} | ${fmt(p.rss_kib)} |`);
+if (!(meta.rss || []).some((p) => p.role === 'dispatcher'))
+	L.push('| dispatcher | – | not running: oscp-fpd has no dispatcher child yet (SPEC §1; the OSCP side is a later issue) |');
 L.push('');
 
 const a = meta.assets_10k || {};
