@@ -43,8 +43,30 @@ const label = Object.fromEntries(KINDS);
 const kindOrder = Object.fromEntries(KINDS.map(([k], i) => [k, i]));
 runs.sort((a, b) => (kindOrder[a.kind] ?? 99) - (kindOrder[b.kind] ?? 99) || a.conns - b.conns);
 
-const find = (kind, conns) => runs.find((r) => r.kind === kind && r.conns === conns);
+// Ceiling A, ceiling B and GET one run in rounds (bench/run -r); every
+// other kind once.  A (kind, conns) is represented by its median run.
+const median = (xs) => {
+	const v = [...xs].sort((a, b) => a - b);
+	return v.length === 0 ? null : v.length % 2 ? v[(v.length - 1) / 2] :
+	    (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const roundsOf = (kind, conns) => runs.filter((r) => r.kind === kind && r.conns === conns)
+    .sort((a, b) => (a.round ?? 1) - (b.round ?? 1));
+function find(kind, conns) {
+	const rs = roundsOf(kind, conns).sort((a, b) => a.rps - b.rps);
+	return rs.length === 0 ? undefined : rs[Math.floor((rs.length - 1) / 2)];
+}
 const connsList = [...new Set(runs.map((r) => r.conns))].sort((a, b) => a - b);
+/* Per-round ratios num/den (rounds matched by number), or null. */
+function roundRatios(num, den, conns) {
+	const d = new Map(roundsOf(den, conns).map((r) => [r.round ?? 1, r]));
+	return roundsOf(num, conns).filter((r) => d.has(r.round ?? 1) && d.get(r.round ?? 1).rps > 0)
+	    .map((r) => r.rps / d.get(r.round ?? 1).rps);
+}
+const reps = [];
+for (const r of runs)
+	if (!reps.some((x) => x.kind === r.kind && x.conns === r.conns))
+		reps.push(find(r.kind, r.conns));
 const errCount = (r) => r.errors.non2xx + r.errors.socket + r.errors.timeouts + r.errors.other;
 
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' :
@@ -56,8 +78,14 @@ const targets = [];
 function ratioTarget(name, num, den, min) {
 	for (const c of connsList) {
 		const a = find(num, c), b = find(den, c);
-		const value = a && b && b.rps > 0 ? a.rps / b.rps : null;
-		targets.push({ name: `${name} @${c}`, value, display: fmtRatio(value),
+		const per = roundRatios(num, den, c);
+		let value = a && b && b.rps > 0 ? a.rps / b.rps : null;
+		let display = fmtRatio(value);
+		if (per.length > 1) {
+			value = median(per);
+			display = `${fmtRatio(value)} (rounds ${per.map(fmtRatio).join(', ')})`;
+		}
+		targets.push({ name: `${name} @${c}`, value, display,
 		    target: `≥ ${min.toFixed(2)}`, pass: value === null ? null : value >= min });
 	}
 }
@@ -66,9 +94,11 @@ ratioTarget('auth GET one / ceiling A', 'get_one', 'ceilA', 0.10);
 ratioTarget('auth GET one / ceiling B', 'get_one', 'ceilB', 0.50);
 ratioTarget('auth POST group / ceiling C insert txn', 'post', 'ceilC_insert', 0.50);
 {
-	const r = find('get_one', 64);
-	const v = r ? r.p99_ms : null;
-	targets.push({ name: 'p99 auth GET one @64 (ms)', value: v, display: fmt(v, 2),
+	const rs = roundsOf('get_one', 64);
+	const v = rs.length ? median(rs.map((r) => r.p99_ms)) : null;
+	const display = rs.length > 1 ? `${fmt(v, 2)} (rounds ${rs.map((r) => fmt(r.p99_ms, 2)).join(', ')})` :
+	    fmt(v, 2);
+	targets.push({ name: 'p99 auth GET one @64 (ms)', value: v, display,
 	    target: '≤ 15', pass: v === null ? null : v <= 15 });
 }
 {
@@ -158,10 +188,12 @@ L.push('CPU: share of one core (100% = one core; the machine has ' + meta.machin
     'shows up here); "steal" = time the hypervisor gave to other guests.', '');
 L.push('| run | conns | req/s | p50 ms | p99 ms | errors | nginx | oscp-fpd | mariadbd | client | other | irq | steal | idle |');
 L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of runs) {
+const nRounds = (r) => roundsOf(r.kind, r.conns).length;
+const rowLabel = (r) => (label[r.kind] || r.kind) + (nRounds(r) > 1 ? ` (median of ${nRounds(r)} rounds)` : '');
+for (const r of reps) {
 	const c = r.cpu || {};
 	const pct = (v) => (v === undefined || v === null || v < 0 ? '–' : `${fmt(v)}%`);
-	L.push(`| ${label[r.kind] || r.kind} | ${r.conns} | ${fmt(r.rps)} | ${fmt(r.p50_ms, 2)} | ` +
+	L.push(`| ${rowLabel(r)} | ${r.conns} | ${fmt(r.rps)} | ${fmt(r.p50_ms, 2)} | ` +
 	    `${fmt(r.p99_ms, 2)} | ${fmt(errCount(r))} | ${pct(c.nginx)} | ${pct(c.fpd)} | ` +
 	    `${pct(c.mariadbd)} | ${pct(c.client)} | ${pct(c.other)} | ${pct(c.irq)} | ` +
 	    `${pct(c.steal)} | ${pct(c.idle)} |`);
@@ -180,6 +212,28 @@ if (mixed.length) {
 		L.push(`| ${label[r.kind] || r.kind} | ${r.conns} | ${fmt(r.background.rps, 1)} | ` +
 		    `${fmt(r.background.p99_ms, 2)} | ${fmt(r.background.errors)} |`);
 	L.push('');
+}
+
+{
+	const kinds = ['ceilA', 'ceilB', 'get_one'];
+	const multi = connsList.filter((c) => kinds.every((k) => roundsOf(k, c).length > 1));
+	if (multi.length) {
+		L.push('Rounds (ceiling A, ceiling B and GET one run back to back in each round; a ' +
+		    'target ratio is the median of the rounds\' ratios):', '');
+		L.push('| conns | round | ceiling A req/s | ceiling B req/s | GET one req/s | B/A | GET/A | GET/B |',
+		    '|---:|---:|---:|---:|---:|---:|---:|---:|');
+		for (const c of multi)
+			for (const a of roundsOf('ceilA', c)) {
+				const n = a.round ?? 1;
+				const b = roundsOf('ceilB', c).find((r) => (r.round ?? 1) === n);
+				const g = roundsOf('get_one', c).find((r) => (r.round ?? 1) === n);
+				if (!b || !g)
+					continue;
+				L.push(`| ${c} | ${n} | ${fmt(a.rps)} | ${fmt(b.rps)} | ${fmt(g.rps)} | ` +
+				    `${fmtRatio(b.rps / a.rps)} | ${fmtRatio(g.rps / a.rps)} | ${fmtRatio(g.rps / b.rps)} |`);
+			}
+		L.push('');
+	}
 }
 
 L.push('## Targets', '');
@@ -231,16 +285,16 @@ const pad = (v, n, left = false) => (left ? String(v).padEnd(n) : String(v).padS
 const out = [];
 out.push(pad('run', 46, true) + pad('conns', 6) + pad('req/s', 10) + pad('p50 ms', 9) + pad('p99 ms', 9) +
     pad('err', 5) + pad('nginx', 7) + pad('fpd', 6) + pad('mdb', 6) + pad('client', 7) + pad('other', 7));
-for (const r of runs) {
+for (const r of reps) {
 	const c = r.cpu || {};
 	const p = (v) => (v === undefined || v === null || v < 0 ? '–' : `${Math.round(v)}%`);
-	out.push(pad(label[r.kind] || r.kind, 46, true) + pad(r.conns, 6) + pad(fmt(r.rps), 10) +
+	out.push(pad((label[r.kind] || r.kind) + (nRounds(r) > 1 ? ' (median)' : ''), 46, true) + pad(r.conns, 6) + pad(fmt(r.rps), 10) +
 	    pad(fmt(r.p50_ms, 2), 9) + pad(fmt(r.p99_ms, 2), 9) + pad(errCount(r), 5) +
 	    pad(p(c.nginx), 7) + pad(p(c.fpd), 6) + pad(p(c.mariadbd), 6) + pad(p(c.client), 7) + pad(p(c.other), 7));
 }
 out.push('');
 for (const t of targets)
-	out.push(pad(t.name, 58, true) + pad(t.display, 28) + '  ' + pad(t.target, 20, true) +
+	out.push(pad(t.name, 56, true) + pad(t.display, 34) + '  ' + pad(t.target, 20, true) +
 	    (t.pass === null ? 'not measured' : t.pass ? 'met' : 'MISSED'));
 if (warning)
 	out.push('', warning);
