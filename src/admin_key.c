@@ -363,7 +363,8 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	sync_dir(path);
 	printf("re-encrypted %zu value%s (key id %08" PRIx32 " -> %08" PRIx32
 	    ")\n", count, count == 1 ? "" : "s", oldk.id, newk.id);
-	printf("running oscp-fpd workers pick up the new key on their next request\n");
+	printf("running oscp-fpd workers pick up the new key as they need it "
+	    "(no restart)\n");
 	rc = ADMIN_OK;
 out:
 	if (!committed) {

@@ -1,8 +1,9 @@
 // resilience.test.mjs -- the stack under operational events: the database
 // going away and coming back (SPEC §6: 503 JSON while down, workers
 // reconnect), and the master key being rotated under a running daemon
-// (`oscp-admin key rotate`: workers notice the new key file on their next
-// request, sealed values keep opening).
+// (`oscp-admin key rotate`: workers pick up the new key file when they next
+// seal a value or meet one their key does not open; sealed values keep
+// opening).
 //
 // Runs last-ish (alphabetical order after most files) and leaves the stack
 // as it found it: the database is started again before the test ends.
