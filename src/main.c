@@ -343,19 +343,29 @@ remove_pid(const char *path)
 	fclose(f);
 }
 
+/* Does the master key file load?  (The key itself is wiped at once.) */
+static int
+key_usable(const char *path, char *err, size_t errlen)
+{
+	struct fp_key	key;
+
+	if (key_load(&key, path, err, errlen) == -1)
+		return -1;
+	crypto_wipe(&key, sizeof(key));
+	return 0;
+}
+
 /* -t: settings were fine; now the key and the database. */
 static int
 check_config(const struct settings *s)
 {
-	struct fp_key	 key;
 	struct db	*db;
 	char		 err[512];
 
-	if (key_load(&key, s->master_key_file, err, sizeof(err)) == -1) {
+	if (key_usable(s->master_key_file, err, sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		return 1;
 	}
-	crypto_wipe(&key, sizeof(key));
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, PROGNAME ": mysql_library_init failed\n");
 		return 1;
@@ -436,16 +446,14 @@ static int
 reload_config(const struct settings *cur, struct settings *ns, char *err,
     size_t errlen)
 {
-	struct fp_key	 key;
 	int		 kind;
 
 	if (load_config(ns, &kind, err, errlen) == -1)
 		return -1;
-	if (key_load(&key, ns->master_key_file, err, errlen) == -1) {
+	if (key_usable(ns->master_key_file, err, errlen) == -1) {
 		settings_free(ns);
 		return -1;
 	}
-	crypto_wipe(&key, sizeof(key));
 	keep("listen", &ns->listen, cur->listen);
 	keep("pid_file", &ns->pid_file, cur->pid_file);
 	if (ns->backlog != cur->backlog) {
@@ -477,12 +485,10 @@ main(int argc, char *argv[])
 	};
 	struct settings	 s;
 	struct listener	 l;
-	struct fp_key	 key;
 	sigset_t	 block;
 	const char	*file = NULL;
 	char		*conf_path = NULL;
 	char		 err[512];
-	char		 host[256], port[8];
 	bool		 test = false, fg = false;
 	int		 ch, rc, kind;
 
@@ -514,19 +520,8 @@ main(int argc, char *argv[])
 	}
 	if (file == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
 		file = DEFAULT_CONFIG;
-	if (test) {
-		if (settings_load(&s, file, err, sizeof(err)) == -1 ||
-		    listen_parse(s.listen, host, sizeof(host), port,
-		    sizeof(port), err, sizeof(err)) == -1) {
-			fprintf(stderr, PROGNAME ": %s\n", err);
-			return 1;
-		}
-		rc = check_config(&s);
-		settings_free(&s);
-		return rc;
-	}
-	conf_fg = fg;
-	if (file != NULL && *file != '/' && !fg) {
+	conf_fg = fg || test;		/* -t: paths as written */
+	if (file != NULL && *file != '/' && !conf_fg) {
 		if ((conf_path = strdup(file)) == NULL)
 			fatal("strdup");
 		absolutize(&conf_path);
@@ -537,6 +532,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		free(conf_path);
 		return 1;
+	}
+	if (test) {
+		rc = check_config(&s);
+		settings_free(&s);
+		free(conf_path);
+		return rc;
 	}
 	if (!fg && s.log_syslog && *s.log_file == '\0')
 		fprintf(stderr, PROGNAME ": no log_file: logging to syslog\n");
@@ -552,9 +553,8 @@ main(int argc, char *argv[])
 	settings_dump(&s, dump_line);
 
 	/* Fail here rather than in a respawn loop of workers. */
-	if (key_load(&key, s.master_key_file, err, sizeof(err)) == -1)
+	if (key_usable(s.master_key_file, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	crypto_wipe(&key, sizeof(key));
 
 	/* Stop signals wait until the master can act on them. */
 	sigemptyset(&block);

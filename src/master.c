@@ -157,6 +157,21 @@ describe(int st, char *buf, size_t len)
 		snprintf(buf, len, "ended, wait status %#x", st);
 }
 
+/* Room for n more retired pids: 0, or -1 with errno set. */
+static int
+retired_reserve(struct retired *r, int n)
+{
+	pid_t	*p;
+
+	if (r->n + n <= r->cap)
+		return 0;
+	if ((p = reallocarray(r->pid, r->n + n, sizeof(*p))) == NULL)
+		return -1;
+	r->pid = p;
+	r->cap = r->n + n;
+	return 0;
+}
+
 /* A retired worker ended: 1 if pid was one. */
 static int
 retired_reap(struct retired *r, pid_t pid, int st)
@@ -259,7 +274,6 @@ reload(struct settings *s, struct slot **slotsp, int *np, struct retired *r,
 	struct settings	 ns;
 	struct slot	*ns_slots, *old = *slotsp;
 	char		 err[512];
-	pid_t		*p;
 	int		 i;
 
 	if (fn(s, &ns, err, sizeof(err)) == -1) {
@@ -268,17 +282,12 @@ reload(struct settings *s, struct slot **slotsp, int *np, struct retired *r,
 		return -1;
 	}
 	if ((ns_slots = slots_new(ns.workers)) == NULL ||
-	    (r->n + *np > r->cap &&
-	    (p = reallocarray(r->pid, r->n + *np, sizeof(*p))) == NULL)) {
+	    retired_reserve(r, *np) == -1) {
 		log_err("SIGHUP: %s: keeping the running settings",
 		    strerror(errno));
 		free(ns_slots);
 		settings_free(&ns);
 		return -1;
-	}
-	if (r->n + *np > r->cap) {
-		r->pid = p;
-		r->cap = r->n + *np;
 	}
 	for (i = 0; i < *np; i++)
 		if (old[i].pid > 0) {
