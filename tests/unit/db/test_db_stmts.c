@@ -308,7 +308,7 @@ t_params_comments(void)
 	size_t		 len;
 	int		 k = 0, i;
 
-	snprintf(path, sizeof(path), "%s/../../src/db_stmts.c",
+	snprintf(path, sizeof(path), "%s/../../src/db/db_stmts.c",
 	    unit_fixtures);
 	src = slurp(path);
 	CHECK(src != NULL, "cannot read %s", path);
