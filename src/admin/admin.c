@@ -392,7 +392,7 @@ admin_open(struct admin *adm, int flags)
 		 * statement it never uses names a table of a newer schema.
 		 */
 		err[0] = '\0';
-		adm->db = db_open(&adm->s, false, err, sizeof(err));
+		adm->db = db_open(&adm->s, DB_ADMIN, err, sizeof(err));
 		if (adm->db == NULL)
 			return admin_fail("%s",
 			    err[0] != '\0' ? err : "database: cannot connect");

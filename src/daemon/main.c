@@ -370,7 +370,7 @@ check_config(const struct settings *s)
 		fprintf(stderr, PROGNAME ": mysql_library_init failed\n");
 		return 1;
 	}
-	db = db_open(s, true, err, sizeof(err));
+	db = db_open(s, DB_WORKER | DB_DISPATCHER, err, sizeof(err));
 	if (db == NULL) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		mysql_library_end();

@@ -4,9 +4,12 @@
  * error numbers to enum fp_err.  It knows nothing about entities (see
  * db_<entity>.c) and contains no SQL of its own (see db_stmts.c).
  *
- * Statements are prepared once per connection: all of them at connect time
- * for the daemon (so a schema mismatch shows at start-up and in -t), or on
- * first use for oscp-admin (migrate runs before the tables exist).  A lost
+ * Statements are prepared once per connection, only those of the
+ * connection's roles (stmt_roles(), db_stmts.c): at connect time for the
+ * daemon's workers and dispatcher (so a schema mismatch shows at start-up
+ * and in -t), or on first use for oscp-admin (migrate runs before the
+ * tables exist).  Running a statement of another role is a programming
+ * error (FP_ESYS).  A lost
  * connection is noticed by the error number; the next db_ensure()
  * reconnects and prepares again.  A statement that fails because the
  * connection was lost outside a transaction is retried once on a fresh
@@ -48,7 +51,7 @@ struct db {
 	const struct settings	*s;
 	MYSQL			*my;
 	MYSQL_STMT		*st[STMT__MAX];
-	bool			 prepare_all;
+	unsigned		 roles;		/* enum db_role */
 	bool			 broken;
 	bool			 in_tx;
 	MYSQL_STMT		*cur;		/* statement with pending rows */
@@ -180,9 +183,10 @@ connect_db(struct db *db)
 		return FP_EDBDOWN;
 	}
 	db->broken = false;
-	if (db->prepare_all)
+	if ((db->roles & DB_ADMIN) == 0)
 		for (i = 0; i < STMT__MAX; i++)
-			if ((rc = prepare(db, i)) != FP_OK) {
+			if ((stmt_roles(i) & db->roles) != 0 &&
+			    (rc = prepare(db, i)) != FP_OK) {
 				disconnect(db);
 				return rc;
 			}
@@ -194,7 +198,7 @@ connect_db(struct db *db)
  * failure (the settings are borrowed and must outlive the handle).
  */
 struct db *
-db_open(const struct settings *s, bool prepare_all, char *err, size_t errlen)
+db_open(const struct settings *s, unsigned roles, char *err, size_t errlen)
 {
 	struct db	*db;
 
@@ -203,7 +207,7 @@ db_open(const struct settings *s, bool prepare_all, char *err, size_t errlen)
 		return NULL;
 	}
 	db->s = s;
-	db->prepare_all = prepare_all;
+	db->roles = roles & (DB_WORKER | DB_DISPATCHER | DB_ADMIN);
 	if (connect_db(db) != FP_OK) {
 		snprintf(err, errlen, "database: %s", db->errmsg);
 		free(db);
@@ -416,6 +420,11 @@ run(struct db *db, enum stmt i, const char *sig, va_list ap)
 	enum fp_err	 rc;
 
 	db_done(db);
+	if ((stmt_roles(i) & db->roles) == 0) {
+		snprintf(db->errmsg, sizeof(db->errmsg),
+		    "statement %d is not one of this process's", (int)i);
+		return db->err = FP_ESYS;
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = db_ensure(db)) != FP_OK)
 			return rc;

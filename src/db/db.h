@@ -68,6 +68,42 @@ enum stmt {
 	STMT_ASSET_INSERT,
 	STMT_ASSET_UPDATE,
 	STMT_ASSET_DELETE,
+	/* OSCP inbound (src/oscp) and the event log of the management API */
+	STMT_OSCP_CP_REGISTER,
+	STMT_OSCP_CO_REGISTER,
+	STMT_OSCP_CP_TOKEN_UPSERT,
+	STMT_OSCP_CO_TOKEN_UPSERT,
+	STMT_OSCP_FP_REPLY_REQID,
+	STMT_OSCP_FP_NEXT_SET,
+	STMT_OSCP_TASK_CANCEL,
+	STMT_OSCP_CP_BEHAVIOUR,
+	STMT_OSCP_CO_BEHAVIOUR,
+	STMT_OSCP_CP_OFFLINE,
+	STMT_OSCP_CO_OFFLINE,
+	STMT_OSCP_CG_BY_CP,
+	STMT_OSCP_CG_BY_CO,
+	STMT_EVENT_LIST,
+	/* workers, any tenant: an FP token names its tenant */
+	STMT_OSCP_AUTH,
+	/* workers and the dispatcher */
+	STMT_TASK_INSERT,
+	STMT_EVENT_INSERT,
+	/* the dispatcher */
+	STMT_DSP_CP_TARGET,
+	STMT_DSP_CO_TARGET,
+	STMT_DSP_CP_REG_STATUS,
+	STMT_DSP_CO_REG_STATUS,
+	STMT_DSP_FP_PROMOTE,
+	/* the dispatcher, any tenant: claims and the event pruning */
+	STMT_DSP_CLAIM,
+	STMT_DSP_CLAIMED,
+	STMT_DSP_TASK_DONE,
+	STMT_DSP_TASK_RETRY,
+	STMT_DSP_CP_HB_CLAIM,
+	STMT_DSP_CO_HB_CLAIM,
+	STMT_DSP_CP_HB_TASKS,
+	STMT_DSP_CO_HB_TASKS,
+	STMT_DSP_EVENT_PRUNE,
 	/* oscp-admin */
 	STMT_ADM_VERSION_TABLE,
 	STMT_ADM_VERSION_LIST,
@@ -81,6 +117,7 @@ enum stmt {
 	STMT_ADM_TOKEN_LIST,
 	STMT_ADM_TOKEN_DISABLE,
 	STMT_ADM_NODE_INSERT,
+	/* oscp-admin, any tenant: key rotation */
 	STMT_ADM_SEAL_AUTH_LIST,
 	STMT_ADM_SEAL_AUTH_SET,
 	STMT_ADM_SEAL_CP_TOKEN_LIST,
@@ -94,12 +131,28 @@ enum stmt {
 	STMT__MAX
 };
 
+/*
+ * Which processes run a statement.  Each process prepares its own when it
+ * connects (oscp-admin on first use: migrate runs before the tables
+ * exist) and may run no other.  DB_ANY_TENANT marks the few statements
+ * that are not scoped by "user_id = ?": an FP token lookup, the
+ * dispatcher's claims, event pruning, key rotation (the tenancy lint in
+ * tests/unit/db/test_db_stmts.c checks every other one).
+ */
+enum db_role {
+	DB_WORKER	= 1 << 0,
+	DB_DISPATCHER	= 1 << 1,
+	DB_ADMIN	= 1 << 2,
+	DB_ANY_TENANT	= 1 << 3
+};
+
 struct arena;
 struct db;
 
 extern const char *const stmts[STMT__MAX];	/* db_stmts.c */
+unsigned	 stmt_roles(enum stmt);		/* enum db_role bits */
 
-struct db	*db_open(const struct settings *, bool prepare_all, char *err,
+struct db	*db_open(const struct settings *, unsigned roles, char *err,
 		    size_t errlen);		/* NULL on failure, err set */
 void		 db_close(struct db *);
 enum fp_err	 db_ensure(struct db *);	/* reconnect + re-prepare if lost */

@@ -37,6 +37,50 @@
 	"VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE " \
 	"secret_enc = VALUES(secret_enc), modified = UTC_TIMESTAMP(6)"
 
+/* OSCP twins: p is the table infix, r the stored role (enum peer_role). */
+#define OSCP_REGISTER(p) \
+	"UPDATE oscp_" p "_conf SET url = ?, oscp_ver = ?, " \
+	"reg_status = COALESCE(?, reg_status), modified = ? " \
+	"WHERE user_id = ? AND id = ?"
+#define OSCP_TOKEN_UPSERT(p) \
+	"INSERT INTO oscp_" p "_token (user_id, id, token_enc) " \
+	"VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE token_enc = VALUES(token_enc)"
+#define OSCP_BEHAVIOUR(p) \
+	"UPDATE oscp_" p "_conf SET heartbeat_secs = ?, meas_styles = ?, " \
+	"modified = ? WHERE user_id = ? AND id = ?"
+#define OSCP_OFFLINE(p) \
+	"UPDATE oscp_" p "_conf SET offline_at = ? WHERE user_id = ? AND id = ?"
+#define OSCP_CG_BY(p, other) \
+	"SELECT id, " other "_id FROM oscp_cg_conf WHERE user_id = ? " \
+	"AND " p "_id = ? AND ident = ?"
+/* Everything a send needs about its target, with the FP token row (the
+ * next token a Register reply carries). */
+#define DSP_TARGET(p) \
+	"SELECT c.enabled, u.enabled, c.reg_status, c.url, c.oscp_ver, " \
+	"c.heartbeat_secs, c.sprops, c.fp_id, t.token_enc, s.secret_enc, " \
+	"f.next_enc, f.next_sha FROM oscp_" p "_conf c " \
+	"JOIN user_user u ON u.id = c.user_id " \
+	"LEFT JOIN oscp_" p "_token t ON t.user_id = c.user_id AND t.id = c.id " \
+	"LEFT JOIN oscp_" p "_secret s ON s.user_id = c.user_id " \
+	"AND s.id = c.id " \
+	"LEFT JOIN oscp_fp_token f ON f.user_id = c.user_id AND f.id = c.fp_id " \
+	"WHERE c.user_id = ? AND c.id = ?"
+#define DSP_REG_STATUS(p) \
+	"UPDATE oscp_" p "_conf SET reg_status = ?, modified = ? " \
+	"WHERE user_id = ? AND id = ? AND reg_status = ?"
+/* Heartbeat job: claim every due system by stamping heartbeat_at with
+ * this run's time, then queue one task per row stamped so. */
+#define DSP_HB_CLAIM(p) \
+	"UPDATE oscp_" p "_heartbeat h JOIN oscp_" p "_conf c " \
+	"ON c.user_id = h.user_id AND c.id = h.id SET h.heartbeat_at = ? " \
+	"WHERE c.enabled AND c.reg_status = 114 AND c.heartbeat_secs > 0 " \
+	"AND c.url IS NOT NULL AND c.url <> '' AND (h.heartbeat_at IS NULL " \
+	"OR h.heartbeat_at + INTERVAL c.heartbeat_secs SECOND <= ?)"
+#define DSP_HB_TASKS(p, r) \
+	"INSERT INTO oscp_task (user_id, role, conf_id, action, request_id) " \
+	"SELECT h.user_id, " r ", h.id, 3, UUID() FROM oscp_" p "_heartbeat h " \
+	"WHERE h.heartbeat_at = ?"
+
 #define CG_COLS \
 	"SELECT g.user_id, g.id, g.created, g.modified, g.enabled, g.cname, " \
 	"g.ident, g.cp_id, g.co_id, g.cp_meas_secs, g.co_meas_secs, " \
@@ -129,6 +173,80 @@ const char *const stmts[STMT__MAX] = {
 	/* STMT_ASSET_DELETE: ll */
 	"DELETE FROM oscp_asset_conf WHERE user_id = ? AND id = ?",
 
+	OSCP_REGISTER("cp"),		/* STMT_OSCP_CP_REGISTER: ssitll */
+	OSCP_REGISTER("co"),		/* STMT_OSCP_CO_REGISTER: ssitll */
+	OSCP_TOKEN_UPSERT("cp"),	/* STMT_OSCP_CP_TOKEN_UPSERT: llx */
+	OSCP_TOKEN_UPSERT("co"),	/* STMT_OSCP_CO_TOKEN_UPSERT: llx */
+	/* STMT_OSCP_FP_REPLY_REQID: ll -> s */
+	"SELECT reply_reqid FROM oscp_fp_token WHERE user_id = ? AND id = ? "
+	"FOR UPDATE",
+	/* STMT_OSCP_FP_NEXT_SET: xxsll */
+	"UPDATE oscp_fp_token SET next_sha = ?, next_enc = ?, reply_reqid = ?, "
+	"modified = UTC_TIMESTAMP(6) WHERE user_id = ? AND id = ?",
+	/* STMT_OSCP_TASK_CANCEL: lili */
+	"DELETE FROM oscp_task WHERE user_id = ? AND role = ? AND conf_id = ? "
+	"AND action = ?",
+	OSCP_BEHAVIOUR("cp"),		/* STMT_OSCP_CP_BEHAVIOUR: istll */
+	OSCP_BEHAVIOUR("co"),		/* STMT_OSCP_CO_BEHAVIOUR: istll */
+	OSCP_OFFLINE("cp"),		/* STMT_OSCP_CP_OFFLINE: tll */
+	OSCP_OFFLINE("co"),		/* STMT_OSCP_CO_OFFLINE: tll */
+	OSCP_CG_BY("cp", "co"),		/* STMT_OSCP_CG_BY_CP: lls -> ll */
+	OSCP_CG_BY("co", "cp"),		/* STMT_OSCP_CG_BY_CO: lls -> ll */
+	/* STMT_EVENT_LIST: lili -> ltiissisii */
+	"SELECT id, created, direction, action, request_id, correlation_id, "
+	"http_status, error, duration_ms, attempt FROM oscp_event "
+	"WHERE user_id = ? AND role = ? AND conf_id = ? ORDER BY id DESC "
+	"LIMIT ?",
+
+	/* STMT_OSCP_AUTH: xx -> llbblblb */
+	"SELECT t.user_id, t.id, t.enabled, u.enabled, cp.id, cp.enabled, "
+	"co.id, co.enabled FROM oscp_fp_token t "
+	"JOIN user_user u ON u.id = t.user_id "
+	"LEFT JOIN oscp_cp_conf cp ON cp.user_id = t.user_id "
+	"AND cp.fp_id = t.id "
+	"LEFT JOIN oscp_co_conf co ON co.user_id = t.user_id "
+	"AND co.fp_id = t.id "
+	"WHERE t.token_sha = ? OR t.next_sha = ?",
+
+	/* STMT_TASK_INSERT: lilisss */
+	"INSERT INTO oscp_task (user_id, role, conf_id, action, request_id, "
+	"correlation_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_EVENT_INSERT: liliissisii */
+	"INSERT INTO oscp_event (user_id, role, conf_id, direction, action, "
+	"request_id, correlation_id, http_status, error, duration_ms, "
+	"attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+
+	DSP_TARGET("cp"),	/* STMT_DSP_CP_TARGET: ll -> bbissislxxxx */
+	DSP_TARGET("co"),	/* STMT_DSP_CO_TARGET: ll -> bbissislxxxx */
+	DSP_REG_STATUS("cp"),	/* STMT_DSP_CP_REG_STATUS: itlli */
+	DSP_REG_STATUS("co"),	/* STMT_DSP_CO_REG_STATUS: itlli */
+	/* STMT_DSP_FP_PROMOTE: llx */
+	"UPDATE oscp_fp_token SET token_sha = next_sha, next_sha = NULL, "
+	"next_enc = NULL, modified = UTC_TIMESTAMP(6) "
+	"WHERE user_id = ? AND id = ? AND next_sha = ?",
+
+	/* STMT_DSP_CLAIM: sii */
+	"UPDATE oscp_task SET claimed_by = ?, "
+	"lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
+	"attempts = attempts + 1 WHERE due_at <= UTC_TIMESTAMP(6) "
+	"AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6)) "
+	"ORDER BY due_at, id LIMIT ?",
+	/* STMT_DSP_CLAIMED: s -> lliliisss */
+	"SELECT id, user_id, role, conf_id, action, attempts, request_id, "
+	"correlation_id, body FROM oscp_task WHERE claimed_by = ? ORDER BY id",
+	/* STMT_DSP_TASK_DONE: ls */
+	"DELETE FROM oscp_task WHERE id = ? AND claimed_by = ?",
+	/* STMT_DSP_TASK_RETRY: ils */
+	"UPDATE oscp_task SET claimed_by = NULL, lease_until = NULL, "
+	"due_at = UTC_TIMESTAMP(6) + INTERVAL ? SECOND "
+	"WHERE id = ? AND claimed_by = ?",
+	DSP_HB_CLAIM("cp"),		/* STMT_DSP_CP_HB_CLAIM: tt */
+	DSP_HB_CLAIM("co"),		/* STMT_DSP_CO_HB_CLAIM: tt */
+	DSP_HB_TASKS("cp", "0"),	/* STMT_DSP_CP_HB_TASKS: t */
+	DSP_HB_TASKS("co", "1"),	/* STMT_DSP_CO_HB_TASKS: t */
+	/* STMT_DSP_EVENT_PRUNE: t */
+	"DELETE FROM oscp_event WHERE created < ? LIMIT 10000",
+
 	/* STMT_ADM_VERSION_TABLE */
 	"CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL "
 	"PRIMARY KEY, name VARCHAR(255) NOT NULL, applied DATETIME(6) NOT "
@@ -176,6 +294,35 @@ const char *const stmts[STMT__MAX] = {
 	SEAL_LIST("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_LIST */
 	SEAL_SET("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_SET */
 };
+
+/*
+ * Who runs what: one row per run of enum stmt (db.h lists them in this
+ * order), so a new statement lands in its process's section.
+ */
+static const struct {
+	enum stmt	 first, last;
+	unsigned	 roles;
+} sections[] = {
+	{ STMT_AUTH_TOKEN, STMT_EVENT_LIST, DB_WORKER },
+	{ STMT_OSCP_AUTH, STMT_OSCP_AUTH, DB_WORKER | DB_ANY_TENANT },
+	{ STMT_TASK_INSERT, STMT_EVENT_INSERT, DB_WORKER | DB_DISPATCHER },
+	{ STMT_DSP_CP_TARGET, STMT_DSP_FP_PROMOTE, DB_DISPATCHER },
+	{ STMT_DSP_CLAIM, STMT_DSP_EVENT_PRUNE, DB_DISPATCHER | DB_ANY_TENANT },
+	{ STMT_ADM_VERSION_TABLE, STMT_ADM_NODE_INSERT, DB_ADMIN },
+	{ STMT_ADM_SEAL_AUTH_LIST, STMT_ADM_SEAL_CO_SECRET_SET,
+	  DB_ADMIN | DB_ANY_TENANT },
+};
+
+unsigned
+stmt_roles(enum stmt i)
+{
+	size_t	 k;
+
+	for (k = 0; k < sizeof(sections) / sizeof(sections[0]); k++)
+		if (i >= sections[k].first && i <= sections[k].last)
+			return sections[k].roles;
+	return 0;
+}
 
 /* Transaction control goes through the text protocol (db.c). */
 const char db_sql_begin[] = "START TRANSACTION";

@@ -119,7 +119,7 @@ app_init(struct worker *w)
 		return -1;
 	}
 	/* Not fatal: requests answer 503 until the database is back. */
-	if ((w->db = db_open(w->s, true, err, sizeof(err))) == NULL)
+	if ((w->db = db_open(w->s, DB_WORKER, err, sizeof(err))) == NULL)
 		log_err("%s", err);
 	return 0;
 }
@@ -147,7 +147,7 @@ dispatch(struct req *r)
 		if ((rc = req_read_body(r)) != FP_OK)
 			return rc;
 		if (w->db == NULL &&
-		    (w->db = db_open(w->s, true, err, sizeof(err))) == NULL) {
+		    (w->db = db_open(w->s, DB_WORKER, err, sizeof(err))) == NULL) {
 			log_err("%s", err);
 			return FP_EDBDOWN;
 		}

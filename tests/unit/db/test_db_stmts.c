@@ -51,6 +51,21 @@ static const char *const names[STMT__MAX] = {
 	S(STMT_CG_UPDATE), S(STMT_CG_DELETE),
 	S(STMT_ASSET_LIST), S(STMT_ASSET_GET), S(STMT_ASSET_INSERT),
 	S(STMT_ASSET_UPDATE), S(STMT_ASSET_DELETE),
+	S(STMT_OSCP_CP_REGISTER), S(STMT_OSCP_CO_REGISTER),
+	S(STMT_OSCP_CP_TOKEN_UPSERT), S(STMT_OSCP_CO_TOKEN_UPSERT),
+	S(STMT_OSCP_FP_REPLY_REQID), S(STMT_OSCP_FP_NEXT_SET),
+	S(STMT_OSCP_TASK_CANCEL), S(STMT_OSCP_CP_BEHAVIOUR),
+	S(STMT_OSCP_CO_BEHAVIOUR), S(STMT_OSCP_CP_OFFLINE),
+	S(STMT_OSCP_CO_OFFLINE), S(STMT_OSCP_CG_BY_CP), S(STMT_OSCP_CG_BY_CO),
+	S(STMT_EVENT_LIST), S(STMT_OSCP_AUTH),
+	S(STMT_TASK_INSERT), S(STMT_EVENT_INSERT),
+	S(STMT_DSP_CP_TARGET), S(STMT_DSP_CO_TARGET),
+	S(STMT_DSP_CP_REG_STATUS), S(STMT_DSP_CO_REG_STATUS),
+	S(STMT_DSP_FP_PROMOTE), S(STMT_DSP_CLAIM), S(STMT_DSP_CLAIMED),
+	S(STMT_DSP_TASK_DONE), S(STMT_DSP_TASK_RETRY),
+	S(STMT_DSP_CP_HB_CLAIM), S(STMT_DSP_CO_HB_CLAIM),
+	S(STMT_DSP_CP_HB_TASKS), S(STMT_DSP_CO_HB_TASKS),
+	S(STMT_DSP_EVENT_PRUNE),
 	S(STMT_ADM_VERSION_TABLE), S(STMT_ADM_VERSION_LIST),
 	S(STMT_ADM_VERSION_INSERT), S(STMT_ADM_USER_INSERT),
 	S(STMT_ADM_USER_ID), S(STMT_ADM_USER_LIST), S(STMT_ADM_USER_DISABLE),
@@ -117,8 +132,58 @@ t_present(void)
 }
 
 /*
+ * The statements that may touch rows of any tenant, by name: the FP token
+ * lookup (the token names its tenant), the dispatcher's claims and event
+ * pruning, and oscp-admin's key rotation.  db_stmts.c marks them
+ * DB_ANY_TENANT; a new one must be added here on purpose.
+ */
+static bool
+any_tenant_allowed(enum stmt i)
+{
+	static const enum stmt ok[] = {
+		STMT_OSCP_AUTH, STMT_DSP_CLAIM, STMT_DSP_CLAIMED,
+		STMT_DSP_TASK_DONE, STMT_DSP_TASK_RETRY, STMT_DSP_CP_HB_CLAIM,
+		STMT_DSP_CO_HB_CLAIM, STMT_DSP_CP_HB_TASKS,
+		STMT_DSP_CO_HB_TASKS, STMT_DSP_EVENT_PRUNE,
+	};
+	size_t	 k;
+
+	if (is_seal(i))
+		return true;
+	for (k = 0; k < N(ok); k++)
+		if (ok[k] == i)
+			return true;
+	return false;
+}
+
+/* Every statement belongs to a process; workers never claim. */
+static void
+t_roles(void)
+{
+	int	 i;
+	unsigned r;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		r = stmt_roles(i);
+		CHECK((r & (DB_WORKER | DB_DISPATCHER | DB_ADMIN)) != 0,
+		    "%s belongs to no process", names[i]);
+		CHECK(!(r & DB_ANY_TENANT) || any_tenant_allowed(i),
+		    "%s is marked DB_ANY_TENANT without being listed here",
+		    names[i]);
+		CHECK((r & DB_ANY_TENANT) || !any_tenant_allowed(i),
+		    "%s is listed here but not marked DB_ANY_TENANT", names[i]);
+		if (strncmp(names[i], "STMT_DSP_", 9) == 0)
+			CHECK((r & DB_WORKER) == 0 && (r & DB_DISPATCHER),
+			    "%s: dispatcher statement not the dispatcher's",
+			    names[i]);
+		if (strncmp(names[i], "STMT_ADM_", 9) == 0)
+			CHECK(r & DB_ADMIN, "%s: not oscp-admin's", names[i]);
+	}
+}
+
+/*
  * Tenancy: a statement on an oscp_* table is scoped by the caller's user
- * id, except the key-rotation statements of oscp-admin.
+ * id, except the DB_ANY_TENANT ones above.
  */
 static void
 t_tenancy(void)
@@ -131,7 +196,7 @@ t_tenancy(void)
 			continue;
 		if (strstr(s, "oscp_") == NULL)
 			continue;
-		if (is_seal(i))
+		if (stmt_roles(i) & DB_ANY_TENANT)
 			continue;
 		if (starts(s, "SELECT") || starts(s, "UPDATE") ||
 		    starts(s, "DELETE")) {
@@ -390,6 +455,7 @@ test_db_stmts_register(void)
 	s = CU_add_suite("db_stmts", NULL, NULL);
 	CU_add_test(s, "every statement present", t_present);
 	CU_add_test(s, "tenancy lint", t_tenancy);
+	CU_add_test(s, "roles: each statement has its process", t_roles);
 	CU_add_test(s, "placeholders (fixed table)", t_params_fixed);
 	CU_add_test(s, "placeholders and columns (comments)",
 	    t_params_comments);
