@@ -26,35 +26,36 @@
 #include "crypto.h"
 #include "db.h"
 #include "fp.h"
+#include "keyring.h"
 
 #define ADMIN_SCRATCH_CAP	((size_t)1 << 30)	/* rows of one table */
 
-/* One table holding sealed values and how its rows name their AAD. */
+/* One table holding sealed values and how its rows name their AAD
+ * (keyed by token id for AAD_AUTH_TOKEN, else by user + id). */
 struct sealed_table {
 	const char	*name;
 	enum stmt	 list;		/* rows FOR UPDATE */
 	enum stmt	 set;
-	const char	*aad;		/* prefix before ":<ids>" */
-	bool		 by_token;	/* keyed by token id, else user+id */
+	enum aad_kind	 aad;
 };
 
 static const struct sealed_table sealed_tables[] = {
 	{ "user_auth_token", STMT_ADM_SEAL_AUTH_LIST, STMT_ADM_SEAL_AUTH_SET,
-	    "user_auth_token", true },
+	    AAD_AUTH_TOKEN },
 	{ "oscp_cp_token", STMT_ADM_SEAL_CP_TOKEN_LIST,
-	    STMT_ADM_SEAL_CP_TOKEN_SET, "oscp_cp_token", false },
+	    STMT_ADM_SEAL_CP_TOKEN_SET, AAD_CP_TOKEN },
 	{ "oscp_co_token", STMT_ADM_SEAL_CO_TOKEN_LIST,
-	    STMT_ADM_SEAL_CO_TOKEN_SET, "oscp_co_token", false },
+	    STMT_ADM_SEAL_CO_TOKEN_SET, AAD_CO_TOKEN },
 	{ "oscp_cp_secret", STMT_ADM_SEAL_CP_SECRET_LIST,
-	    STMT_ADM_SEAL_CP_SECRET_SET, "oscp_cp_secret", false },
+	    STMT_ADM_SEAL_CP_SECRET_SET, AAD_CP_SECRET },
 	{ "oscp_co_secret", STMT_ADM_SEAL_CO_SECRET_LIST,
-	    STMT_ADM_SEAL_CO_SECRET_SET, "oscp_co_secret", false },
+	    STMT_ADM_SEAL_CO_SECRET_SET, AAD_CO_SECRET },
 };
 
 #define SEALED_TABLES	(sizeof(sealed_tables) / sizeof(sealed_tables[0]))
 
 struct sealed_row {
-	char		*token;		/* by_token */
+	char		*token;		/* aad_by_token() */
 	int64_t		 user_id;	/* otherwise */
 	int64_t		 id;
 	unsigned char	*blob;
@@ -130,10 +131,7 @@ static char *
 row_aad(struct arena *a, const struct sealed_table *t,
     const struct sealed_row *r)
 {
-	if (t->by_token)
-		return arena_printf(a, "%s:%s", t->aad, r->token);
-	return arena_printf(a, "%s:%" PRId64 ":%" PRId64, t->aad,
-	    r->user_id, r->id);
+	return aad_build(a, t->aad, r->token, r->user_id, r->id);
 }
 
 static const char *
@@ -143,7 +141,7 @@ row_name(struct arena *a, const struct sealed_table *t,
 	const char	*s;
 
 	/* A token id is not a secret (it is sent in every request). */
-	if (t->by_token)
+	if (aad_by_token(t->aad))
 		s = arena_printf(a, "%s %s", t->name, r->token);
 	else
 		s = arena_printf(a, "%s user %" PRId64 " id %" PRId64,
@@ -168,7 +166,7 @@ rows_fetch(struct admin *adm, struct arena *a, const struct sealed_table *t,
 		return admin_fail("%s: %s", t->name, db_errmsg(adm->db));
 	for (;;) {
 		memset(&row, 0, sizeof(row));
-		if (t->by_token)
+		if (aad_by_token(t->aad))
 			r = db_fetch(adm->db, a, "sx", &row.token,
 			    &row.blob, &row.len);
 		else
@@ -228,7 +226,7 @@ table_rewrap(struct admin *adm, struct arena *a, const struct sealed_table *t,
 		if (rc != 0)
 			return admin_fail("%s: cannot seal with the new key",
 			    row_name(a, t, &rows[i]));
-		if (t->by_token)
+		if (aad_by_token(t->aad))
 			e = db_exec(adm->db, t->set, "xs", out, outlen,
 			    rows[i].token);
 		else

@@ -18,9 +18,9 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "keyring.h"
 #include "snws2.h"
 #include "timefmt.h"
-#include "worker.h"
 
 #define BAD_CREDENTIALS	"Bad credentials"
 
@@ -169,11 +169,12 @@ token_load(struct req *r, const char *id, struct cached_token *t)
 	if (got == 0 || strcmp(status, "Active") != 0 || !user_enabled)
 		return FP_OK;
 
-	aad = arena_printf(r->a, "user_auth_token:%s", id);
-	if ((secret = arena_calloc(r->a, bloblen + 1)) == NULL)
+	if ((aad = aad_build(r->a, AAD_AUTH_TOKEN, id, 0, 0)) == NULL ||
+	    (secret = arena_calloc(r->a, bloblen + 1)) == NULL)
 		return FP_ENOMEM;
 	arena_cleanup_add(r->a, wipe_secret, secret);
-	if (app_open(r->w, aad, blob, bloblen, secret, &secretlen) != 0) {
+	if (keyring_open(r->keys, aad, blob, bloblen, secret,
+	    &secretlen) != 0) {
 		log_err("token %s: secret does not open under the master key",
 		    id);
 		return FP_ESYS;
