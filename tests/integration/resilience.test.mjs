@@ -232,3 +232,39 @@ test('705-resilience-key-file-unloadable-refuses-to-seal', async () => {
 	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
 	assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
 });
+
+test('706-resilience-rotate-opens-values-under-old-key', async () => {
+	// A worker can seal under the key a rotation is retiring (it reloaded
+	// just before the rotation committed).  Such a row is under
+	// <file>.old after the rotation; the next rotation must re-encrypt
+	// it rather than fail, or rotation wedges.
+	const t = newTenant();
+	assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+	const old = keyOf(KEY_FILE + '.old');
+	const cur = keyOf(KEY_FILE);
+	assert.notEqual(old.id, cur.id);
+
+	// The tenant's token secret, sealed under the .old key.
+	const blob = sealUnder(old, `user_auth_token:${t.tokenId}`, t.secret);
+	sql(`UPDATE user_auth_token SET secret_enc = UNHEX('${blob.toString('hex')}') ` +
+	    `WHERE auth_token = '${t.tokenId}'`);
+	await sleep(2100);	// past auth_cache_seconds: the daemon opens it
+	for (let i = 0; i < 4; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+
+	const out = admin('key', 'rotate');
+	assert.match(out, /re-encrypted \d+ values?/);
+	const now = keyOf(KEY_FILE);
+	const [[hex]] = sql(`SELECT HEX(secret_enc) FROM user_auth_token WHERE auth_token = '${t.tokenId}'`);
+	assert.equal(sealedKeyId(hex), now.id, 're-sealed under the new key');
+	await sleep(2100);
+	for (let i = 0; i < 4; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+});
+
+test('707-resilience-rotate-help-says-no-restart', () => {
+	const help = admin('key', 'rotate', '--help');
+	assert.match(help, /no\s+restart\s+is\s+needed/);
+	assert.doesNotMatch(help, /Restart oscp-fpd/i);
+});
