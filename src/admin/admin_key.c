@@ -3,6 +3,10 @@
  * seals every stored secret (crypto.h), and re-encrypting all sealed
  * values under a new key.
  *
+ * Values are opened with the current key or, failing that, the previous
+ * one (<path>.old): a worker that sealed just before the last rotation
+ * may have used it, and rotation must not wedge on such a row.
+ *
  * Rotation order, so that a crash never leaves values no key can open:
  * the new key is written to <path>.new first; all values are re-sealed
  * and checked in one transaction; only after the commit does the old key
@@ -26,35 +30,36 @@
 #include "crypto.h"
 #include "db.h"
 #include "fp.h"
+#include "keyring.h"
 
 #define ADMIN_SCRATCH_CAP	((size_t)1 << 30)	/* rows of one table */
 
-/* One table holding sealed values and how its rows name their AAD. */
+/* One table holding sealed values and how its rows name their AAD
+ * (keyed by token id for AAD_AUTH_TOKEN, else by user + id). */
 struct sealed_table {
 	const char	*name;
 	enum stmt	 list;		/* rows FOR UPDATE */
 	enum stmt	 set;
-	const char	*aad;		/* prefix before ":<ids>" */
-	bool		 by_token;	/* keyed by token id, else user+id */
+	enum aad_kind	 aad;
 };
 
 static const struct sealed_table sealed_tables[] = {
 	{ "user_auth_token", STMT_ADM_SEAL_AUTH_LIST, STMT_ADM_SEAL_AUTH_SET,
-	    "user_auth_token", true },
+	    AAD_AUTH_TOKEN },
 	{ "oscp_cp_token", STMT_ADM_SEAL_CP_TOKEN_LIST,
-	    STMT_ADM_SEAL_CP_TOKEN_SET, "oscp_cp_token", false },
+	    STMT_ADM_SEAL_CP_TOKEN_SET, AAD_CP_TOKEN },
 	{ "oscp_co_token", STMT_ADM_SEAL_CO_TOKEN_LIST,
-	    STMT_ADM_SEAL_CO_TOKEN_SET, "oscp_co_token", false },
+	    STMT_ADM_SEAL_CO_TOKEN_SET, AAD_CO_TOKEN },
 	{ "oscp_cp_secret", STMT_ADM_SEAL_CP_SECRET_LIST,
-	    STMT_ADM_SEAL_CP_SECRET_SET, "oscp_cp_secret", false },
+	    STMT_ADM_SEAL_CP_SECRET_SET, AAD_CP_SECRET },
 	{ "oscp_co_secret", STMT_ADM_SEAL_CO_SECRET_LIST,
-	    STMT_ADM_SEAL_CO_SECRET_SET, "oscp_co_secret", false },
+	    STMT_ADM_SEAL_CO_SECRET_SET, AAD_CO_SECRET },
 };
 
 #define SEALED_TABLES	(sizeof(sealed_tables) / sizeof(sealed_tables[0]))
 
 struct sealed_row {
-	char		*token;		/* by_token */
+	char		*token;		/* aad_by_token() */
 	int64_t		 user_id;	/* otherwise */
 	int64_t		 id;
 	unsigned char	*blob;
@@ -130,10 +135,7 @@ static char *
 row_aad(struct arena *a, const struct sealed_table *t,
     const struct sealed_row *r)
 {
-	if (t->by_token)
-		return arena_printf(a, "%s:%s", t->aad, r->token);
-	return arena_printf(a, "%s:%" PRId64 ":%" PRId64, t->aad,
-	    r->user_id, r->id);
+	return aad_build(a, t->aad, r->token, r->user_id, r->id);
 }
 
 static const char *
@@ -143,7 +145,7 @@ row_name(struct arena *a, const struct sealed_table *t,
 	const char	*s;
 
 	/* A token id is not a secret (it is sent in every request). */
-	if (t->by_token)
+	if (aad_by_token(t->aad))
 		s = arena_printf(a, "%s %s", t->name, r->token);
 	else
 		s = arena_printf(a, "%s user %" PRId64 " id %" PRId64,
@@ -168,7 +170,7 @@ rows_fetch(struct admin *adm, struct arena *a, const struct sealed_table *t,
 		return admin_fail("%s: %s", t->name, db_errmsg(adm->db));
 	for (;;) {
 		memset(&row, 0, sizeof(row));
-		if (t->by_token)
+		if (aad_by_token(t->aad))
 			r = db_fetch(adm->db, a, "sx", &row.token,
 			    &row.blob, &row.len);
 		else
@@ -192,12 +194,13 @@ rows_fetch(struct admin *adm, struct arena *a, const struct sealed_table *t,
 }
 
 /*
- * Re-seal every value of one table from the old key to the new one.
- * Adds the number of values to *count.  ADMIN_OK or ADMIN_EFAIL.
+ * Re-seal every value of one table from the keys in use (the current
+ * one or <path>.old) to the new one.  Adds the number of values to
+ * *count.  ADMIN_OK or ADMIN_EFAIL.
  */
 static int
 table_rewrap(struct admin *adm, struct arena *a, const struct sealed_table *t,
-    const struct fp_key *oldk, const struct fp_key *newk, size_t *count)
+    struct keyring *ring, const struct fp_key *newk, size_t *count)
 {
 	struct sealed_row	*rows = NULL;
 	unsigned char		*pt, *out;
@@ -213,11 +216,11 @@ table_rewrap(struct admin *adm, struct arena *a, const struct sealed_table *t,
 		    (pt = arena_alloc(a, rows[i].len + 1)) == NULL)
 			return admin_fail("out of memory");
 		ptlen = 0;
-		if (crypto_open(oldk, aad, rows[i].blob, rows[i].len, pt,
+		if (keyring_open(ring, aad, rows[i].blob, rows[i].len, pt,
 		    &ptlen) != 0)
 			return admin_fail("%s: cannot open the value with the "
-			    "current master key (wrong key or damaged value)",
-			    row_name(a, t, &rows[i]));
+			    "current master key or %s.old (wrong key or damaged "
+			    "value)", row_name(a, t, &rows[i]), ring->path);
 		if ((out = arena_alloc(a, SEAL_LEN(ptlen))) == NULL) {
 			crypto_wipe(pt, ptlen);
 			return admin_fail("out of memory");
@@ -228,7 +231,7 @@ table_rewrap(struct admin *adm, struct arena *a, const struct sealed_table *t,
 		if (rc != 0)
 			return admin_fail("%s: cannot seal with the new key",
 			    row_name(a, t, &rows[i]));
-		if (t->by_token)
+		if (aad_by_token(t->aad))
 			e = db_exec(adm->db, t->set, "xs", out, outlen,
 			    rows[i].token);
 		else
@@ -278,7 +281,8 @@ table_verify(struct admin *adm, struct arena *a, const struct sealed_table *t,
 static int
 key_rotate(struct admin *adm, const struct admin_args *args)
 {
-	struct fp_key	 oldk, newk;
+	struct keyring	 ring;
+	struct fp_key	 newk;
 	struct arena	*scratch = NULL;
 	const char	*path;
 	char		*newpath, *oldpath, err[256];
@@ -287,7 +291,7 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	bool		 wrote_new = false, committed = false;
 
 	(void)args;
-	memset(&oldk, 0, sizeof(oldk));
+	memset(&ring, 0, sizeof(ring));
 	memset(&newk, 0, sizeof(newk));
 	if ((path = key_path(adm)) == NULL)
 		return admin_fail("master_key_file is not set");
@@ -300,15 +304,18 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 		    "finish.  If it committed, the database needs that key: "
 		    "move it to %s; otherwise remove it.  Then run rotate "
 		    "again", newpath, path);
-	if (admin_key_load(adm, &oldk) != ADMIN_OK)
-		return ADMIN_EFAIL;
+	err[0] = '\0';
+	if (keyring_load(&ring, path, err, sizeof(err)) != 0)
+		return admin_fail("%s", err[0] != '\0' ? err :
+		    "cannot load the master key");
 
 	do {
 		if (key_generate(&newk) != 0) {
 			admin_fail("cannot generate a key");
 			goto out;
 		}
-	} while (newk.id == oldk.id);
+	} while (newk.id == ring.cur.id ||
+	    (ring.have_old && newk.id == ring.old.id));
 	err[0] = '\0';
 	if (key_write(&newk, newpath, err, sizeof(err)) != 0) {
 		admin_fail("%s", err[0] != '\0' ? err : "cannot write the key");
@@ -328,7 +335,7 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	}
 	for (i = 0; i < SEALED_TABLES; i++) {
 		arena_reset(scratch);
-		if (table_rewrap(adm, scratch, &sealed_tables[i], &oldk, &newk,
+		if (table_rewrap(adm, scratch, &sealed_tables[i], &ring, &newk,
 		    &count) != ADMIN_OK)
 			goto out;
 	}
@@ -351,7 +358,7 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 
 	/* From here the database needs the new key: never remove it. */
 	err[0] = '\0';
-	if (key_write(&oldk, oldpath, err, sizeof(err)) != 0)
+	if (key_write(&ring.cur, oldpath, err, sizeof(err)) != 0)
 		admin_warnx("could not keep the old key: %s",
 		    err[0] != '\0' ? err : "cannot write");
 	if (rename(newpath, path) == -1) {
@@ -362,7 +369,7 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	}
 	sync_dir(path);
 	printf("re-encrypted %zu value%s (key id %08" PRIx32 " -> %08" PRIx32
-	    ")\n", count, count == 1 ? "" : "s", oldk.id, newk.id);
+	    ")\n", count, count == 1 ? "" : "s", ring.cur.id, newk.id);
 	printf("running oscp-fpd workers pick up the new key as they need it "
 	    "(no restart)\n");
 	rc = ADMIN_OK;
@@ -374,7 +381,7 @@ out:
 	}
 	if (scratch != NULL)
 		arena_free(scratch);
-	crypto_wipe(&oldk, sizeof(oldk));
+	keyring_wipe(&ring);
 	crypto_wipe(&newk, sizeof(newk));
 	return rc;
 }
@@ -402,10 +409,13 @@ const struct admin_cmd admin_key_rotate_cmd = {
 	.help =
 	    "Generates a new master key, writes it to <master_key_file>.new,\n"
 	    "then in one transaction re-encrypts every sealed value (token\n"
-	    "secrets, peer tokens, OAuth client secrets) and checks each one\n"
-	    "opens with the new key.  After the commit the old key is kept as\n"
-	    "<master_key_file>.old and the new one replaces master_key_file.\n"
-	    "On any failure nothing changes.  Restart oscp-fpd afterwards.\n",
+	    "secrets, peer tokens, OAuth client secrets; values still under\n"
+	    "the previous key, <master_key_file>.old, included) and checks\n"
+	    "each one opens with the new key.  After the commit the key that\n"
+	    "was current is kept as <master_key_file>.old and the new one\n"
+	    "replaces master_key_file.  On any failure nothing changes.\n"
+	    "Running oscp-fpd workers pick up the new key as they need it: no\n"
+	    "restart is needed.\n",
 	.opts = NULL,
 	.args_min = 0,
 	.args_max = 0,

@@ -1,7 +1,7 @@
 /*
  * admin_token.c -- "oscp-admin token add|list|disable": SNWS2 security
  * tokens (user_auth_token).  A new token's secret is sealed under the
- * master key (AAD "user_auth_token:<token id>") and printed exactly once,
+ * master key (AAD_AUTH_TOKEN, keyring.h) and printed exactly once,
  * by "token add"; nothing else here ever prints or logs it.
  *
  * The token policy is the expiry (not_after) and the API path patterns
@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "fp.h"
+#include "keyring.h"
 #include "timefmt.h"
 
 #define TOKEN_ID_LEN		20
@@ -177,7 +178,7 @@ token_add(struct admin *adm, const struct admin_args *args)
 	}
 	id[TOKEN_ID_LEN] = '\0';
 	secret[TOKEN_SECRET_LEN] = '\0';
-	if ((aad = arena_printf(adm->a, "user_auth_token:%s", id)) == NULL) {
+	if ((aad = aad_build(adm->a, AAD_AUTH_TOKEN, id, 0, 0)) == NULL) {
 		admin_fail("out of memory");
 		goto out;
 	}

@@ -8,9 +8,10 @@
  *
  *	'F' | version (1) | key id (4, big endian) | nonce (12) | ct | tag (16)
  *
- * The AAD names the row the value belongs to, e.g.
- * "user_auth_token:<token id>" or "oscp_cp_secret:<user>:<id>", so a
- * ciphertext copied to another row does not open.
+ * The AAD names the row the value belongs to (one table of them in
+ * keyring.h, e.g. "user_auth_token:<token id>"), so a ciphertext copied
+ * to another row does not open.  Which key seals and opens what, and
+ * reloading it after a rotation, is keyring.c's.
  */
 #ifndef CRYPTO_H
 #define CRYPTO_H

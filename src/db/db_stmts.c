@@ -103,8 +103,8 @@
 	"UPDATE " t " SET " c " = ? WHERE user_id = ? AND id = ?"
 
 const char *const stmts[STMT__MAX] = {
-	/* STMT_AUTH_TOKEN: s -> lssxtsbi */
-	"SELECT t.user_id, t.status, t.token_type, t.secret_enc, "
+	/* STMT_AUTH_TOKEN: s -> slssxtsbi (auth_token is VARBINARY: exact) */
+	"SELECT t.auth_token, t.user_id, t.status, t.token_type, t.secret_enc, "
 	"t.not_after, t.api_paths, u.enabled, "
 	"(SELECT COUNT(*) FROM user_role r WHERE r.user_id = t.user_id "
 	"AND r.role_name = 'ROLE_OSCP') "

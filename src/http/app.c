@@ -5,12 +5,9 @@
  * happens, the transaction is rolled back if the handler left one open,
  * one access line is written and the arena is reset.
  */
-#include <sys/stat.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -18,101 +15,22 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "keyring.h"
 #include "timefmt.h"
 #include "worker.h"
 
 #define SEC_PREFIX	"/solaruser/api/v1/sec/"
 
-/*
- * Load the master key, and the previous one if `oscp-admin key rotate`
- * left it beside (values sealed by a worker that had not yet noticed the
- * rotation still open).
- */
-static int
-load_keys(struct worker *w)
-{
-	struct stat	 st;
-	char		 err[256];
-	char		*old;
-
-	if (stat(w->s->master_key_file, &st) != 0 ||
-	    key_load(&w->key, w->s->master_key_file, err, sizeof(err)) != 0) {
-		log_err("master key %s: cannot load", w->s->master_key_file);
-		return -1;
-	}
-	w->key_mtime = st.st_mtim;
-	w->key_ino = st.st_ino;
-	w->have_oldkey = false;
-	if (asprintf(&old, "%s.old", w->s->master_key_file) == -1)
-		return 0;
-	if (access(old, F_OK) == 0 &&
-	    key_load(&w->oldkey, old, err, sizeof(err)) == 0)
-		w->have_oldkey = true;
-	free(old);
-	return 0;
-}
-
-/*
- * Reload the keys if the key file changed (`oscp-admin key rotate`).
- * Not per request: before every seal, so nothing new is sealed under a
- * retired key, and when a value does not open, so a value another process
- * sealed under the new key opens here too.  1 if the keys changed.
- */
-int
-app_key_refresh(struct worker *w)
-{
-	struct stat	 st;
-
-	if (stat(w->s->master_key_file, &st) != 0)
-		return 0;
-	if (st.st_ino == w->key_ino &&
-	    st.st_mtim.tv_sec == w->key_mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == w->key_mtime.tv_nsec)
-		return 0;
-	if (load_keys(w) != 0)
-		return 0;
-	log_info("master key reloaded");
-	return 1;
-}
-
-static int
-open_with_keys(struct worker *w, const char *aad, const unsigned char *blob,
-    size_t len, unsigned char *out, size_t *outlen)
-{
-	if (crypto_open(&w->key, aad, blob, len, out, outlen) == 0)
-		return 0;
-	if (w->have_oldkey &&
-	    crypto_open(&w->oldkey, aad, blob, len, out, outlen) == 0)
-		return 0;
-	return -1;
-}
-
-int
-app_open(struct worker *w, const char *aad, const unsigned char *blob,
-    size_t len, unsigned char *out, size_t *outlen)
-{
-	if (open_with_keys(w, aad, blob, len, out, outlen) == 0)
-		return 0;
-	if (app_key_refresh(w))
-		return open_with_keys(w, aad, blob, len, out, outlen);
-	return -1;
-}
-
-int
-app_seal(struct worker *w, const char *aad, const void *pt, size_t len,
-    unsigned char *out, size_t *outlen)
-{
-	app_key_refresh(w);
-	return crypto_seal(&w->key, aad, pt, len, out, outlen);
-}
-
 int
 app_init(struct worker *w)
 {
-	char	 err[256];
+	char	 err[512];
 
-	if (load_keys(w) != 0)
+	if (keyring_load(&w->keys, w->s->master_key_file, err,
+	    sizeof(err)) != 0) {
+		log_err("%s", err);
 		return -1;
+	}
 	if ((w->a = arena_new(FP_ARENA_CAP)) == NULL ||
 	    (w->rowa = arena_new(FP_ARENA_CAP)) == NULL) {
 		log_err("out of memory");
@@ -132,14 +50,12 @@ app_exit(struct worker *w)
 	w->db = NULL;
 	arena_free(w->rowa);
 	arena_free(w->a);
-	crypto_wipe(&w->key, sizeof(w->key));
-	crypto_wipe(&w->oldkey, sizeof(w->oldkey));
+	keyring_wipe(&w->keys);
 }
 
 static enum fp_err
-dispatch(struct req *r)
+dispatch(struct worker *w, struct req *r)
 {
-	struct worker	*w = r->w;
 	char		 err[256];
 	enum fp_err	 rc;
 
@@ -207,8 +123,9 @@ app_handle(struct worker *w, struct FCGX_Request *fcgx)
 		arena_reset(w->a);
 		return;
 	}
-	r->w = w;
 	r->a = w->a;
+	r->rowa = w->rowa;
+	r->keys = &w->keys;
 	r->s = w->s;
 	r->fcgx = fcgx;
 	r->envp = fcgx->envp;
@@ -230,13 +147,14 @@ app_handle(struct worker *w, struct FCGX_Request *fcgx)
 	if (r->path == NULL)
 		rc = FP_ENOMEM;
 	else
-		rc = dispatch(r);
+		rc = dispatch(w, r);
 	if (rc != FP_OK) {
 		if (r->db != NULL)
 			db_rollback(r->db);
 		if (rc == FP_ESYS || rc == FP_EDBDOWN || rc == FP_EBUSY)
 			log_err("%s %s: %s", r->method_name, r->route_name,
-			    r->db ? db_errmsg(r->db) : "no database");
+			    r->detail != NULL ? r->detail :
+			    r->db != NULL ? db_errmsg(r->db) : "no database");
 		resp_error(r, rc);
 	}
 	if (w->db != NULL)

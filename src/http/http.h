@@ -1,7 +1,8 @@
 /*
  * http.h -- one request and its response.  struct req carries everything a
- * handler may use: the arena, the database, the authenticated user, the
- * parsed path id and the body.  Handlers return enum fp_err; http.c owns
+ * handler may use: the arena, the database, the master keys, the
+ * authenticated user, the parsed path id and the body, so no handler
+ * needs the worker (worker.h).  Handlers return enum fp_err; http.c owns
  * the single error renderer (resp_error) and the success envelope.
  *
  * Routes (route.c) are one table: path pattern, whether SNWS2 is needed,
@@ -20,7 +21,7 @@
 #include "fp.h"
 
 struct FCGX_Request;
-struct worker;
+struct keyring;
 
 enum method {
 	METHOD_GET,
@@ -59,8 +60,9 @@ struct verr {
 #define REQ_MAX_ERRORS	32
 
 struct req {
-	struct worker		*w;
 	struct arena		*a;
+	struct arena		*rowa;		/* per-row scratch, long lists */
+	struct keyring		*keys;		/* the worker's master keys */
 	struct db		*db;
 	const struct settings	*s;
 	struct FCGX_Request	*fcgx;

@@ -10,7 +10,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
-#include "worker.h"
+#include "keyring.h"
 
 /*
  * Content type, size, presence, then the JSON itself into base.
@@ -39,17 +39,23 @@ api_location(struct req *r, const char *collection, int64_t id)
 	    id);
 }
 
-/* Seal a secret under the master key for the row named by aad. */
+/*
+ * Seal a secret under the current master key for the row named by aad.
+ * No usable key (the key file changed and does not load): 503, so a
+ * secret is never stored under a key the next rotation cannot open.
+ */
 enum fp_err
 api_seal(struct req *r, const char *aad, const char *secret,
     unsigned char **blob, size_t *len)
 {
 	size_t	 n = strlen(secret);
 
-	if ((*blob = arena_alloc(r->a, SEAL_LEN(n))) == NULL)
+	if (aad == NULL || (*blob = arena_alloc(r->a, SEAL_LEN(n))) == NULL)
 		return FP_ENOMEM;
-	if (app_seal(r->w, aad, secret, n, *blob, len) != 0)
-		return FP_ESYS;
+	if (keyring_seal(r->keys, aad, secret, n, *blob, len) != 0) {
+		r->detail = "no usable master key: cannot seal";
+		return FP_EDBDOWN;
+	}
 	return FP_OK;
 }
 

@@ -10,7 +10,6 @@
 #include "db.h"
 #include "json.h"
 #include "timefmt.h"
-#include "worker.h"
 
 static void
 meas_init(struct meas *m)

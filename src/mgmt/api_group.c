@@ -9,7 +9,6 @@
 #include "db.h"
 #include "json.h"
 #include "timefmt.h"
-#include "worker.h"
 
 static enum fp_err
 input(struct req *r, struct group *g)
@@ -34,7 +33,7 @@ emit_row(void *arg, const struct group *g)
 	struct req	*r = arg;
 
 	json_group(r->g, g);
-	arena_reset(r->w->rowa);
+	arena_reset(r->rowa);
 	return resp_flush(r);
 }
 
@@ -46,7 +45,7 @@ api_group_list(struct req *r)
 	if (resp_begin(r, 200) == NULL)
 		return FP_ENOMEM;
 	yajl_gen_array_open(r->g);
-	if ((rc = db_group_list(r->db, r->w->rowa, r->user_id, emit_row,
+	if ((rc = db_group_list(r->db, r->rowa, r->user_id, emit_row,
 	    r)) != FP_OK)
 		return rc;
 	yajl_gen_array_close(r->g);
@@ -131,7 +130,7 @@ emit_asset(void *arg, const struct asset *s)
 	struct req	*r = arg;
 
 	json_asset(r->g, s);
-	arena_reset(r->w->rowa);
+	arena_reset(r->rowa);
 	return resp_flush(r);
 }
 
@@ -148,7 +147,7 @@ api_group_assets(struct req *r)
 	if (resp_begin(r, 200) == NULL)
 		return FP_ENOMEM;
 	yajl_gen_array_open(r->g);
-	if ((rc = db_asset_list(r->db, r->w->rowa, r->user_id, r->id,
+	if ((rc = db_asset_list(r->db, r->rowa, r->user_id, r->id,
 	    emit_asset, r)) != FP_OK)
 		return rc;
 	yajl_gen_array_close(r->g);

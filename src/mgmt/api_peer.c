@@ -8,7 +8,6 @@
  * out of serviceProps, sealed into its own table and never returned; the
  * FP token is shown once and only its SHA-256 is stored.
  */
-#include <inttypes.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -17,17 +16,17 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
+#include "keyring.h"
 #include "timefmt.h"
-#include "worker.h"
 
 static const char *const collection[ROLE__MAX] = {
 	"capacity-providers",	/* ROLE_CP */
 	"capacity-optimizers",	/* ROLE_CO */
 };
 
-static const char *const secret_aad[ROLE__MAX] = {
-	"oscp_cp_secret",	/* ROLE_CP */
-	"oscp_co_secret",	/* ROLE_CO */
+static const enum aad_kind secret_aad[ROLE__MAX] = {
+	AAD_CP_SECRET,		/* ROLE_CP */
+	AAD_CO_SECRET,		/* ROLE_CO */
 };
 
 static void
@@ -88,9 +87,8 @@ store_secret(struct req *r, enum peer_role role, const struct peer *p,
 
 	if (secret == NULL)
 		return FP_OK;	/* PUT without a secret keeps the old one */
-	if ((rc = api_seal(r, arena_printf(r->a, "%s:%" PRId64 ":%" PRId64,
-	    secret_aad[role], p->user_id, p->id), secret, &blob, &len)) !=
-	    FP_OK)
+	if ((rc = api_seal(r, aad_build(r->a, secret_aad[role], NULL,
+	    p->user_id, p->id), secret, &blob, &len)) != FP_OK)
 		return rc;
 	return db_peer_secret(r->db, role, p->user_id, p->id, blob, len);
 }
@@ -101,7 +99,7 @@ emit_row(void *arg, const struct peer *p)
 	struct req	*r = arg;
 
 	json_peer(r->g, p);
-	arena_reset(r->w->rowa);
+	arena_reset(r->rowa);
 	return resp_flush(r);
 }
 
@@ -113,7 +111,7 @@ list(struct req *r, enum peer_role role)
 	if (resp_begin(r, 200) == NULL)
 		return FP_ENOMEM;
 	yajl_gen_array_open(r->g);
-	if ((rc = db_peer_list(r->db, r->w->rowa, role, r->user_id, emit_row,
+	if ((rc = db_peer_list(r->db, r->rowa, role, r->user_id, emit_row,
 	    r)) != FP_OK)
 		return rc;
 	yajl_gen_array_close(r->g);

@@ -18,9 +18,9 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "keyring.h"
 #include "snws2.h"
 #include "timefmt.h"
-#include "worker.h"
 
 #define BAD_CREDENTIALS	"Bad credentials"
 
@@ -144,13 +144,15 @@ cache_get(const struct settings *s, const char *id)
  * Look token id up in the database and open its secret into t (memory
  * from the arena, or the cache slot when caching is on).  FP_OK with
  * t->id set, FP_OK with t->id empty for a token that is unknown, not
- * Active or of a disabled user, or an error.
+ * Active or of a disabled user, or an error.  The lookup is byte for byte
+ * (schema 0002) and the AAD names the id as stored, so a secret that
+ * does not open means a wrong key or a damaged row, never odd input.
  */
 static enum fp_err
 token_load(struct req *r, const char *id, struct cached_token *t)
 {
 	int64_t		 user_id, not_after;
-	char		*status, *type, *api_paths;
+	char		*stored, *status, *type, *api_paths;
 	unsigned char	*blob, *secret;
 	size_t		 bloblen, secretlen;
 	bool		 user_enabled;
@@ -161,21 +163,24 @@ token_load(struct req *r, const char *id, struct cached_token *t)
 	memset(t, 0, sizeof(*t));
 	if ((rc = db_query(r->db, STMT_AUTH_TOKEN, "s", id)) != FP_OK)
 		return rc;
-	got = db_fetch(r->db, r->a, "lssxtsbi", &user_id, &status, &type,
-	    &blob, &bloblen, &not_after, &api_paths, &user_enabled, &roles);
+	got = db_fetch(r->db, r->a, "slssxtsbi", &stored, &user_id, &status,
+	    &type, &blob, &bloblen, &not_after, &api_paths, &user_enabled,
+	    &roles);
 	db_done(r->db);
 	if (got < 0)
 		return db_error(r->db);
-	if (got == 0 || strcmp(status, "Active") != 0 || !user_enabled)
+	if (got == 0 || strcmp(stored, id) != 0 ||
+	    strcmp(status, "Active") != 0 || !user_enabled)
 		return FP_OK;
 
-	aad = arena_printf(r->a, "user_auth_token:%s", id);
-	if ((secret = arena_calloc(r->a, bloblen + 1)) == NULL)
+	if ((aad = aad_build(r->a, AAD_AUTH_TOKEN, stored, 0, 0)) == NULL ||
+	    (secret = arena_calloc(r->a, bloblen + 1)) == NULL)
 		return FP_ENOMEM;
 	arena_cleanup_add(r->a, wipe_secret, secret);
-	if (app_open(r->w, aad, blob, bloblen, secret, &secretlen) != 0) {
+	if (keyring_open(r->keys, aad, blob, bloblen, secret,
+	    &secretlen) != 0) {
 		log_err("token %s: secret does not open under the master key",
-		    id);
+		    stored);
 		return FP_ESYS;
 	}
 	secret[secretlen] = '\0';
@@ -186,7 +191,7 @@ token_load(struct req *r, const char *id, struct cached_token *t)
 	t->api_paths = api_paths;
 	t->secret = (char *)secret;
 	t->secretlen = secretlen;
-	snprintf(t->id, sizeof(t->id), "%s", id);
+	snprintf(t->id, sizeof(t->id), "%s", stored);
 	return FP_OK;
 }
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-	API, ENV, admin, api, cpBody, newTenant, newToken, request, signRequest, snws2Parts, sleep,
+	API, ENV, admin, adminFail, api, cpBody, newTenant, newToken, request, signRequest, snws2Parts, sleep,
 	sql, sqlCount,
 } from './lib.mjs';
 
@@ -430,6 +430,36 @@ test('123-auth-ping-needs-no-auth', async () => {
 	const res = await request('GET', '/ping');
 	assert.equal(res.status, 200, res.text);
 	assert.equal(res.text, '{"success":true,"data":{"status":"ok"}}');
+});
+
+test('124-auth-credential-trailing-whitespace-is-another-token', async () => {
+	// Token ids compare byte for byte (issue 10 defect 4): a Credential
+	// with a trailing space or tab names no token.  It used to find the
+	// real row (PAD SPACE collation), fail to open its secret under the
+	// AAD of the id as sent, and answer 500 with a log line that looked
+	// like key corruption.
+	const t = tenant();
+	const logBefore = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
+	for (const ws of [' ', '  ', '\t']) {
+		const h = signRequest({ method: 'GET', url: LIST, tokenId: t.tokenId, secret: t.secret });
+		const auth = h.Authorization.replace(`Credential=${t.tokenId},`,
+		    `Credential=${t.tokenId}${ws},`);
+		assert.notEqual(auth, h.Authorization);
+		const res = await request('GET', LIST, { headers: { ...h, Authorization: auth } });
+		assert.equal(res.status, 401, `Credential + ${JSON.stringify(ws)}: ${res.text}`);
+		assert.equal(res.headers['www-authenticate'], 'SNWS2');
+		assert.equal(res.json?.success, false, res.text);
+		assert.ok(['Bad credentials', 'Invalid Credential value'].includes(res.json.message),
+		    res.text);
+	}
+	// The token itself still works, and oscp-admin does not find it
+	// under the padded id either.
+	expectOkList(await api(t, 'GET', '/capacity-providers'));
+	assert.match(adminFail('token', 'disable', t.tokenId + ' ').stderr, /unknown token/);
+	expectOkList(await api(t, 'GET', '/capacity-providers'));
+	const log = fs.readFileSync(ENV.FP_TEST_FPD_LOG).subarray(logBefore).toString('utf8');
+	assert.doesNotMatch(log, /does not open|cannot open|corrupt|master key/i);
+	assert.doesNotMatch(log, / ERR /);
 });
 
 test('199-auth-no-secret-in-daemon-log', async () => {

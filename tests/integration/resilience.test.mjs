@@ -10,9 +10,11 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-import { API, api, request, admin, sql, newTenant, cpBody, sleep } from './lib.mjs';
+import { API, ENV, api, request, admin, sql, sqlCount, newTenant, cpBody, sleep } from './lib.mjs';
 
 const DBCTL = process.env.FP_TEST_DBCTL;
 
@@ -150,4 +152,119 @@ test('703-resilience-bad-request-target', async () => {
 	// Under the secured prefix, authentication comes first (401).
 	res = await request('GET', `${API}/no-such-collection`);
 	assert.equal(res.status, 401, res.text);
+});
+
+/* ------------------------------------------------------------------ */
+/* The master key file itself (issue 10 defect 2)                      */
+/* ------------------------------------------------------------------ */
+
+const KEY_FILE = /^master_key_file\s*=\s*(.+)$/m.exec(fs.readFileSync(ENV.FP_TEST_CONF, 'utf8'))[1].trim();
+
+/** The key in a key file (64 hex characters) and its id (crypto.h). */
+function keyOf(file) {
+	const k = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
+	assert.equal(k.length, 32, `${file} holds no key`);
+	return { k, id: crypto.createHash('sha256').update(k).digest().subarray(0, 4).toString('hex') };
+}
+
+/** Key id in a sealed value: 'F' | version | key id (4) | nonce | ct | tag. */
+function sealedKeyId(hex) {
+	const b = Buffer.from(hex, 'hex');
+	assert.equal(b[0], 0x46, 'sealed value magic');
+	return b.subarray(2, 6).toString('hex');
+}
+
+/** Seal like crypto_seal(), written independently with node:crypto. */
+function sealUnder(key, aad, plaintext) {
+	const nonce = crypto.randomBytes(12);
+	const c = crypto.createCipheriv('aes-256-gcm', key.k, nonce);
+	c.setAAD(Buffer.from(aad, 'utf8'));
+	const ct = Buffer.concat([c.update(Buffer.from(plaintext, 'utf8')), c.final()]);
+	return Buffer.concat([Buffer.from([0x46, 1]), Buffer.from(key.id, 'hex'), nonce, ct,
+	    c.getAuthTag()]);
+}
+
+test('705-resilience-key-file-unloadable-refuses-to-seal', async () => {
+	// A reload that fails must not leave an all-zero key in use: with the
+	// key file damaged, no worker seals a secret (503, nothing stored),
+	// stored secrets keep opening, and once the file loads again new
+	// secrets are sealed under it.
+	const t = newTenant();
+	for (let i = 0; i < 8; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+	const good = fs.readFileSync(KEY_FILE);
+	const key = keyOf(KEY_FILE);
+	const logBefore = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
+
+	fs.writeFileSync(KEY_FILE, 'this is not a master key\n');
+	try {
+		for (let i = 0; i < 6; i++) {
+			const res = await api(t, 'POST', '/capacity-providers', cpBody({
+				serviceProps: { 'oauth-client-secret': `while-broken-${i}` },
+			}));
+			assert.equal(res.status, 503, `POST ${i} with a damaged key file: ${res.text}`);
+			assert.deepEqual(res.json,
+			    { success: false, code: '503', message: 'Service unavailable' });
+		}
+		assert.equal(sqlCount(`oscp_cp_conf WHERE user_id = ${t.userId}`), 0,
+		    'a refused POST stored nothing');
+		// Reading needs no new seal: still served.
+		for (let i = 0; i < 4; i++)
+			assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+	} finally {
+		fs.writeFileSync(KEY_FILE, good);
+	}
+	const log = fs.readFileSync(ENV.FP_TEST_FPD_LOG).subarray(logBefore).toString('utf8');
+	assert.match(log, /not sealing new secrets until the key file loads/);
+
+	// The file loads again: sealing resumes, under the real key.
+	for (let i = 0; i < 4; i++) {
+		const res = await api(t, 'POST', '/capacity-providers', cpBody({
+			serviceProps: { 'oauth-client-secret': `after-repair-${i}` },
+		}));
+		assert.equal(res.status, 201, res.text);
+	}
+	const rows = sql(`SELECT HEX(s.secret_enc) FROM oscp_cp_secret s WHERE s.user_id = ${t.userId}`);
+	assert.equal(rows.length, 4);
+	for (const [hex] of rows)
+		assert.equal(sealedKeyId(hex), key.id, 'sealed under the key in the file');
+	// and a rotation can open every one of them
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+	assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+});
+
+test('706-resilience-rotate-opens-values-under-old-key', async () => {
+	// A worker can seal under the key a rotation is retiring (it reloaded
+	// just before the rotation committed).  Such a row is under
+	// <file>.old after the rotation; the next rotation must re-encrypt
+	// it rather than fail, or rotation wedges.
+	const t = newTenant();
+	assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+	assert.match(admin('key', 'rotate'), /re-encrypted \d+ values?/);
+	const old = keyOf(KEY_FILE + '.old');
+	const cur = keyOf(KEY_FILE);
+	assert.notEqual(old.id, cur.id);
+
+	// The tenant's token secret, sealed under the .old key.
+	const blob = sealUnder(old, `user_auth_token:${t.tokenId}`, t.secret);
+	sql(`UPDATE user_auth_token SET secret_enc = UNHEX('${blob.toString('hex')}') ` +
+	    `WHERE auth_token = '${t.tokenId}'`);
+	await sleep(2100);	// past auth_cache_seconds: the daemon opens it
+	for (let i = 0; i < 4; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+
+	const out = admin('key', 'rotate');
+	assert.match(out, /re-encrypted \d+ values?/);
+	const now = keyOf(KEY_FILE);
+	const [[hex]] = sql(`SELECT HEX(secret_enc) FROM user_auth_token WHERE auth_token = '${t.tokenId}'`);
+	assert.equal(sealedKeyId(hex), now.id, 're-sealed under the new key');
+	await sleep(2100);
+	for (let i = 0; i < 4; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+});
+
+test('707-resilience-rotate-help-says-no-restart', () => {
+	const help = admin('key', 'rotate', '--help');
+	assert.match(help, /no\s+restart\s+is\s+needed/);
+	assert.doesNotMatch(help, /Restart oscp-fpd/i);
 });

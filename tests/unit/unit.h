@@ -15,6 +15,7 @@ extern const char *unit_fixtures;
 void	test_arena_register(void);
 void	test_settings_register(void);
 void	test_crypto_register(void);
+void	test_keyring_register(void);
 void	test_timefmt_register(void);
 void	test_snws2_register(void);
 void	test_route_register(void);

@@ -29,6 +29,7 @@ main(void)
 	test_arena_register();
 	test_settings_register();
 	test_crypto_register();
+	test_keyring_register();
 	test_timefmt_register();
 	test_snws2_register();
 	test_route_register();
