@@ -501,8 +501,10 @@ snws2_string_to_sign(struct arena *a, time_t date, const char *cr)
  * kSign = HMAC(kDate, "snws2_request").  An HMAC key longer than the
  * SHA-256 block is replaced by its hash (RFC 2104), so long secrets are
  * hashed here incrementally instead of being copied to the heap.
+ * Returns 0, or -1 when the day cannot be formatted or hashing fails;
+ * the key is then all zeros and must not be used.
  */
-void
+int
 snws2_signing_key(const char *secret, size_t secretlen, time_t day,
     unsigned char key[32])
 {
@@ -514,21 +516,21 @@ snws2_signing_key(const char *secret, size_t secretlen, time_t day,
 
 	memset(key, 0, 32);
 	if (time_fmt_day(day, ymd) == 0)
-		return;
+		return -1;
 	if (5 + secretlen <= sizeof(k0)) {
 		memcpy(k0, SCHEME, 5);
 		memcpy(k0 + 5, secret, secretlen);
 		k0len = 5 + secretlen;
 	} else {
 		if ((ctx = EVP_MD_CTX_new()) == NULL)
-			return;
+			return -1;
 		if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
 		    EVP_DigestUpdate(ctx, SCHEME, 5) != 1 ||
 		    EVP_DigestUpdate(ctx, secret, secretlen) != 1 ||
 		    EVP_DigestFinal_ex(ctx, k0, &mdlen) != 1) {
 			EVP_MD_CTX_free(ctx);
 			OPENSSL_cleanse(k0, sizeof(k0));
-			return;
+			return -1;
 		}
 		EVP_MD_CTX_free(ctx);
 		k0len = 32;
@@ -537,6 +539,7 @@ snws2_signing_key(const char *secret, size_t secretlen, time_t day,
 	hmac_sha256(kdate, sizeof(kdate), "snws2_request", 13, key);
 	OPENSSL_cleanse(k0, sizeof(k0));
 	OPENSSL_cleanse(kdate, sizeof(kdate));
+	return 0;
 }
 
 void
@@ -556,7 +559,11 @@ fail(struct snws2 *s, const char *msg)
 	return SNWS2_FAIL;
 }
 
-/* §4: X-SN-Date, else Date; the parsed instant goes into s->date. */
+/*
+ * §4: X-SN-Date, else Date; the parsed instant goes into s->date.  Dates
+ * before 1970 are refused: the signing keys of their day and the 6 before
+ * it are not all defined (year 0000 has no day before it).
+ */
 static enum snws2_rc
 parse_date(struct arena *a, struct snws2 *s)
 {
@@ -574,7 +581,7 @@ parse_date(struct arena *a, struct snws2 *s)
 	trim(&v, &n);
 	if ((c = arena_strndup(a, v, n)) == NULL)
 		return SNWS2_NOMEM;
-	if (time_parse_http(c, &s->date) != 0)
+	if (time_parse_http(c, &s->date) != 0 || s->date < 0)
 		return fail(s, sn ? "Invalid HTTP X-SN-Date header value" :
 		    "Invalid HTTP Date header value");
 	return SNWS2_OK;
@@ -870,9 +877,11 @@ snws2_verify(struct arena *a, struct snws2 *s, const char *secret,
 	if ((cr = snws2_canonical_request(a, s)) == NULL ||
 	    (sts = snws2_string_to_sign(a, s->date, cr)) == NULL)
 		return SNWS2_NOMEM;
+	/* A key that cannot be derived fails the request (never a zero key). */
 	for (i = 0; i < KEY_DAYS && !ok; i++) {
-		snws2_signing_key(secret, secretlen,
-		    s->date - (time_t)i * DAY_SECS, key);
+		if (snws2_signing_key(secret, secretlen,
+		    s->date - (time_t)i * DAY_SECS, key) != 0)
+			break;
 		snws2_signature(key, sts, sig);
 		ok = CRYPTO_memcmp(sig, s->signature, SIG_HEX) == 0;
 	}
