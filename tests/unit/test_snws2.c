@@ -795,6 +795,93 @@ test_authorization_header(void)
 }
 
 /*
+ * Beyond the reference: each component once, no other components, one
+ * space after the scheme.  nginx keys its rate limits with the same
+ * grammar, so a client cannot be limited under one token id and
+ * authenticated under another (issue 10, defect 3).
+ */
+static void
+test_authorization_grammar(void)
+{
+	struct arena	*a = arena_new(FP_ARENA_CAP);
+	struct req	 r;
+	const char	*sig = "1f4edcf3b581364fb5789e9dbc31b4ffd8bcdd0e8f8dfb52"
+	    "66707a9e2399ced9";
+	const char	*tok = "Zp8Tq3LmX2vN7wKc4RbY";
+	const char	*unknown = "Unknown Authorization component (only "
+	    "Credential, SignedHeaders and Signature are allowed)";
+	const char	*malformed = "Malformed Authorization header (expected "
+	    "'SNWS2 Credential=...,SignedHeaders=...,Signature=...')";
+	const char	*hdrs = "SignedHeaders=host;x-sn-date";
+
+	req_from_vector(&r, a, vector("get-no-query"));
+	PASSES(&r, r.secret, r.date);
+
+	/* a second Credential, before or after the real one */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "Fake1,Credential=%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Credential in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Credential=Fake1", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Credential in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Signature=%s", tok, hdrs, sig, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Signature in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,%s,Signature=%s", tok, hdrs, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate SignedHeaders in the Authorization header");
+
+	/* unknown components, empty pieces, pieces without a key */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Foo=bar", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Algorithm="
+	    "x,Credential=%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,junk,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,=x,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+
+	/* the reference's own messages come first */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Foo=bar,"
+	    "%s,Signature=%s", hdrs, sig));
+	FAILS(&r, r.secret, r.date, "Invalid Credential value");
+
+	/* an empty Credential is no token id */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential=,"
+	    "%s,Signature=%s", hdrs, sig));
+	FAILS(&r, r.secret, r.date, "Invalid Credential value");
+
+	/* exactly one space after the scheme */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2_Credential="
+	    "%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, malformed);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2,Credential="
+	    "%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, malformed);
+
+	/* any order of the three is still fine */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 %s,"
+	    "Signature=%s,Credential=%s", hdrs, sig, tok));
+	PASSES(&r, r.secret, r.date);
+
+	arena_free(a);
+}
+
+/*
  * Dates before 1970 are refused (issue 10, defect 6): in year 0000 the
  * key of a day before 0000-01-01 could not be formatted and was all
  * zeros, so a request signed with a zero key passed the signature check.
@@ -1185,6 +1272,8 @@ test_snws2_register(void)
 	CU_add_test(s, "skew and key age", test_skew_and_key_age);
 	CU_add_test(s, "Authorization header parsing",
 	    test_authorization_header);
+	CU_add_test(s, "Authorization grammar (duplicates, unknown)",
+	    test_authorization_grammar);
 	CU_add_test(s, "dates before 1970", test_dates_before_1970);
 	CU_add_test(s, "Digest and Content-MD5", test_digest);
 	CU_add_test(s, "canonical query", test_canonical_query);
