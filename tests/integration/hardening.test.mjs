@@ -221,7 +221,7 @@ test('906-hardening-date-before-1970', async () => {
 
 test('907-hardening-long-unsigned-x-sn-header', async () => {
 	const t = newTenant();
-	for (const n of [400, 1000, 4000]) {
+	for (const n of [4000, 1000, 400]) {
 		const name = 'X-SN-' + 'a'.repeat(n);
 		const h = signRequest({ method: 'GET', url: LIST, tokenId: t.tokenId,
 		    secret: t.secret });
