@@ -9,6 +9,7 @@
  * database (resp_flush), so no list is held whole in memory.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "json.h"
 
 #define FLUSH_AT	(32 * 1024)
+#define HDR_TEXT_MAX	256	/* X-SN-ErrorMessage: bytes of the message */
 
 static const struct {
 	int		 status;
@@ -223,37 +225,98 @@ resp_begin(struct req *r, int status)
 	return g;
 }
 
-static void
-headers(struct req *r, size_t len, bool with_len, const char *extra)
-{
+/*
+ * The response head, built line by line in a fixed buffer: a line that
+ * does not fit is left out whole (never cut before its CRLF), and room
+ * for the closing blank line is always kept.  Nothing here can exceed it
+ * (messages are bounded by hdr_text()), so that is a safety net.
+ */
+struct head {
 	char	 buf[1024];
+	size_t	 len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+head_line(struct head *h, const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 room = sizeof(h->buf) - h->len - 2;	/* final CRLF */
 	int	 n;
 
-	n = snprintf(buf, sizeof(buf), "Status: %d %s\r\n"
-	    "Content-Type: application/json;charset=UTF-8\r\n", r->status,
-	    reason(r->status));
+	va_start(ap, fmt);
+	n = vsnprintf(h->buf + h->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		log_warn("response header line dropped (%d bytes)", n);
+		return;
+	}
+	h->len += (size_t)n;
+}
+
+/*
+ * A message as a header value: control characters become spaces, and a
+ * message over HDR_TEXT_MAX bytes is cut on a UTF-8 character boundary
+ * and ends in "...".  out holds HDR_TEXT_MAX + 4 bytes.
+ */
+static void
+hdr_text(const char *msg, char out[HDR_TEXT_MAX + 4])
+{
+	size_t	 n = strlen(msg), i;
+
+	if (n > HDR_TEXT_MAX) {
+		n = HDR_TEXT_MAX;
+		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char	 c = (unsigned char)msg[i];
+
+		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	if (msg[n] != '\0') {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+static void
+headers(struct req *r, size_t len, bool with_len, const char *errmsg)
+{
+	struct head	 h = { .len = 0 };
+	char		 text[HDR_TEXT_MAX + 4], allow[128];
+
+	head_line(&h, "Status: %d %s\r\n", r->status, reason(r->status));
+	head_line(&h, "Content-Type: application/json;charset=UTF-8\r\n");
 	if (with_len)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
-		    "Content-Length: %zu\r\n", len);
+		head_line(&h, "Content-Length: %zu\r\n", len);
 	if (r->location != NULL)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
-		    "Location: %s\r\n", r->location);
-	if (extra != NULL)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s", extra);
-	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "\r\n");
-	FCGX_PutStr(buf, n, r->fcgx->out);
+		head_line(&h, "Location: %s\r\n", r->location);
+	if (r->status == 401) {
+		head_line(&h, "WWW-Authenticate: SNWS2\r\n");
+		if (errmsg != NULL) {
+			hdr_text(errmsg, text);
+			head_line(&h, "X-SN-ErrorMessage: %s\r\n", text);
+		}
+	} else if (r->status == 405) {
+		route_allow(r->allow, allow, sizeof(allow));
+		head_line(&h, "Allow: %s\r\n", allow);
+	}
+	memcpy(h.buf + h.len, "\r\n", 2);
+	h.len += 2;
+	FCGX_PutStr(h.buf, (int)h.len, r->fcgx->out);
 	r->headers_sent = true;
 }
 
 static enum fp_err
-send_buf(struct req *r, bool final, const char *extra)
+send_buf(struct req *r, bool final, const char *errmsg)
 {
 	const unsigned char	*buf;
 	size_t			 len;
 
 	yajl_gen_get_buf(r->g, &buf, &len);
 	if (!r->headers_sent)
-		headers(r, len, final, extra);
+		headers(r, len, final, errmsg);
 	if (len > 0 && FCGX_PutStr((const char *)buf, (int)len,
 	    r->fcgx->out) < 0)
 		return FP_ESYS;
@@ -300,7 +363,6 @@ resp_error(struct req *r, enum fp_err rc)
 {
 	const char	*msg = errs[rc].message;
 	const char	*code = errs[rc].code;
-	char		 extra[512];
 	yajl_gen	 g;
 	size_t		 i;
 
@@ -314,16 +376,6 @@ resp_error(struct req *r, enum fp_err rc)
 	r->g = NULL;
 	if (msg == NULL)
 		msg = r->detail != NULL ? r->detail : reason(errs[rc].status);
-	extra[0] = '\0';
-	if (rc == FP_EAUTH)
-		snprintf(extra, sizeof(extra), "WWW-Authenticate: SNWS2\r\n"
-		    "X-SN-ErrorMessage: %s\r\n", msg);
-	else if (rc == FP_EMETHOD) {
-		char	 allow[128];
-
-		route_allow(r->allow, allow, sizeof(allow));
-		snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow);
-	}
 	r->location = NULL;
 	if ((g = envelope(r, errs[rc].status)) == NULL)
 		return;
@@ -353,5 +405,5 @@ resp_error(struct req *r, enum fp_err rc)
 		yajl_gen_array_close(g);
 	}
 	yajl_gen_map_close(g);
-	send_buf(r, true, extra[0] ? extra : NULL);
+	send_buf(r, true, rc == FP_EAUTH ? msg : NULL);
 }

@@ -123,7 +123,6 @@ enum fp_err	 resp_flush(struct req *);	/* stream a long list */
 enum fp_err	 resp_end(struct req *);	/* closes envelope, writes */
 enum fp_err	 resp_ok_nodata(struct req *);	/* {"success":true} */
 void		 resp_error(struct req *, enum fp_err);
-void		 resp_auth_error(struct req *, int status, const char *msg);
 int		 fp_err_status(enum fp_err);
 const char	*fp_err_code(enum fp_err);
 const char	*fp_err_message(enum fp_err);

@@ -48,6 +48,28 @@
 #define MSG_DATES	"One of the 'Date' or 'X-SN-Date' HTTP headers must " \
 			"be included in SignedHeaders"
 #define MSG_NODATE	"Missing or invalid HTTP Date header value"
+#define MSG_UNKNOWN	"Unknown Authorization component (only Credential, " \
+			"SignedHeaders and Signature are allowed)"
+#define MSG_MALFORMED	"Malformed Authorization header (expected 'SNWS2 " \
+			"Credential=...,SignedHeaders=...,Signature=...')"
+
+/*
+ * The Authorization components (§3.3), each allowed exactly once.  The
+ * nginx configs key their rate limits with the same grammar
+ * (nginx/snws2_limit_keys): keep the two in step.
+ */
+enum auth_part {
+	PART_CRED,
+	PART_HDRS,
+	PART_SIG,
+	PART__MAX
+};
+
+static const char *const auth_parts[PART__MAX] = {
+	"Credential",		/* PART_CRED */
+	"SignedHeaders",	/* PART_HDRS */
+	"Signature",		/* PART_SIG */
+};
 
 /* A growable string in the arena; an allocation failure sticks. */
 struct sbuf {
@@ -501,8 +523,10 @@ snws2_string_to_sign(struct arena *a, time_t date, const char *cr)
  * kSign = HMAC(kDate, "snws2_request").  An HMAC key longer than the
  * SHA-256 block is replaced by its hash (RFC 2104), so long secrets are
  * hashed here incrementally instead of being copied to the heap.
+ * Returns 0, or -1 when the day cannot be formatted or hashing fails;
+ * the key is then all zeros and must not be used.
  */
-void
+int
 snws2_signing_key(const char *secret, size_t secretlen, time_t day,
     unsigned char key[32])
 {
@@ -514,21 +538,21 @@ snws2_signing_key(const char *secret, size_t secretlen, time_t day,
 
 	memset(key, 0, 32);
 	if (time_fmt_day(day, ymd) == 0)
-		return;
+		return -1;
 	if (5 + secretlen <= sizeof(k0)) {
 		memcpy(k0, SCHEME, 5);
 		memcpy(k0 + 5, secret, secretlen);
 		k0len = 5 + secretlen;
 	} else {
 		if ((ctx = EVP_MD_CTX_new()) == NULL)
-			return;
+			return -1;
 		if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
 		    EVP_DigestUpdate(ctx, SCHEME, 5) != 1 ||
 		    EVP_DigestUpdate(ctx, secret, secretlen) != 1 ||
 		    EVP_DigestFinal_ex(ctx, k0, &mdlen) != 1) {
 			EVP_MD_CTX_free(ctx);
 			OPENSSL_cleanse(k0, sizeof(k0));
-			return;
+			return -1;
 		}
 		EVP_MD_CTX_free(ctx);
 		k0len = 32;
@@ -537,6 +561,7 @@ snws2_signing_key(const char *secret, size_t secretlen, time_t day,
 	hmac_sha256(kdate, sizeof(kdate), "snws2_request", 13, key);
 	OPENSSL_cleanse(k0, sizeof(k0));
 	OPENSSL_cleanse(kdate, sizeof(kdate));
+	return 0;
 }
 
 void
@@ -556,7 +581,11 @@ fail(struct snws2 *s, const char *msg)
 	return SNWS2_FAIL;
 }
 
-/* §4: X-SN-Date, else Date; the parsed instant goes into s->date. */
+/*
+ * §4: X-SN-Date, else Date; the parsed instant goes into s->date.  Dates
+ * before 1970 are refused: the signing keys of their day and the 6 before
+ * it are not all defined (year 0000 has no day before it).
+ */
 static enum snws2_rc
 parse_date(struct arena *a, struct snws2 *s)
 {
@@ -574,7 +603,7 @@ parse_date(struct arena *a, struct snws2 *s)
 	trim(&v, &n);
 	if ((c = arena_strndup(a, v, n)) == NULL)
 		return SNWS2_NOMEM;
-	if (time_parse_http(c, &s->date) != 0)
+	if (time_parse_http(c, &s->date) != 0 || s->date < 0)
 		return fail(s, sn ? "Invalid HTTP X-SN-Date header value" :
 		    "Invalid HTTP Date header value");
 	return SNWS2_OK;
@@ -781,14 +810,52 @@ check_digest(struct arena *a, struct snws2 *s)
 	return SNWS2_OK;
 }
 
+/*
+ * §3.2, §3.3: the components after "SNWS2 ", split on ',' and each at its
+ * first '='.  Beyond the reference, every piece must be one of the three
+ * components and none may repeat; the caller reports that only after the
+ * reference's own checks, so its messages stay as they are.
+ */
+static enum snws2_rc
+split_auth(struct arena *a, const char *p, const char *val[PART__MAX],
+    const char **bad)
+{
+	const char	*end, *comma, *eq;
+	size_t		 klen;
+	int		 i;
+
+	end = p + strlen(p);
+	for (; p <= end; p = comma + 1) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		eq = memchr(p, '=', (size_t)(comma - p));
+		klen = eq == NULL ? 0 : (size_t)(eq - p);
+		for (i = 0; i < PART__MAX; i++)
+			if (klen == strlen(auth_parts[i]) &&
+			    strncmp(p, auth_parts[i], klen) == 0)
+				break;
+		if (i == PART__MAX) {
+			if (*bad == NULL)
+				*bad = MSG_UNKNOWN;
+		} else if (val[i] != NULL) {
+			if (*bad == NULL && (*bad = arena_printf(a,
+			    "Duplicate %s in the Authorization header",
+			    auth_parts[i])) == NULL)
+				return SNWS2_NOMEM;
+		} else if ((val[i] = arena_strndup(a, eq + 1,
+		    (size_t)(comma - eq - 1))) == NULL)
+			return SNWS2_NOMEM;
+		if (comma == end)
+			break;
+	}
+	return SNWS2_OK;
+}
+
 enum snws2_rc
 snws2_parse(struct arena *a, struct snws2 *s)
 {
-	const char	*auth, *p, *end, *comma, *eq;
-	const char	*cred = NULL, *sig = NULL, *hdrs = NULL;
-	char		*val;
+	const char	*auth, *val[PART__MAX] = { NULL }, *bad = NULL;
 	enum snws2_rc	 rc;
-	size_t		 klen;
 
 	s->token_id = NULL;
 	s->signature = NULL;
@@ -809,41 +876,27 @@ snws2_parse(struct arena *a, struct snws2 *s)
 	if ((rc = parse_date(a, s)) != SNWS2_OK)
 		return rc;
 
-	/* §3.2, §3.3: skip the scheme and one character, split on ',' */
-	p = auth + strlen(SCHEME);
-	if (*p != '\0')
-		p++;
-	end = p + strlen(p);
-	for (; p <= end; p = comma + 1) {
-		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
-			comma = end;
-		eq = memchr(p, '=', (size_t)(comma - p));
-		if (eq != NULL && eq > p) {
-			klen = (size_t)(eq - p);
-			if ((val = arena_strndup(a, eq + 1,
-			    (size_t)(comma - eq - 1))) == NULL)
-				return SNWS2_NOMEM;
-			if (klen == 10 && strncmp(p, "Credential", 10) == 0)
-				cred = val;
-			else if (klen == 9 && strncmp(p, "Signature", 9) == 0)
-				sig = val;
-			else if (klen == 13 &&
-			    strncmp(p, "SignedHeaders", 13) == 0)
-				hdrs = val;
-		}
-		if (comma == end)
-			break;
-	}
-
-	/* §3.4-§3.6 */
-	if (cred == NULL)
-		return fail(s, MSG_CRED);
-	if (sig == NULL || strlen(sig) != SIG_HEX)
-		return fail(s, MSG_SIG);
-	if ((rc = parse_signed(a, s, hdrs)) != SNWS2_OK)
+	/* §3.2: the scheme, exactly one space (the reference skips any one
+	 * character), then the components */
+	auth += strlen(SCHEME);
+	if (*auth != '\0' && *auth != ' ')
+		bad = MSG_MALFORMED;
+	if (*auth != '\0')
+		auth++;
+	if ((rc = split_auth(a, auth, val, &bad)) != SNWS2_OK)
 		return rc;
-	s->token_id = cred;
-	s->signature = sig;
+
+	/* §3.4-§3.6, then this server's grammar */
+	if (val[PART_CRED] == NULL || *val[PART_CRED] == '\0')
+		return fail(s, MSG_CRED);
+	if (val[PART_SIG] == NULL || strlen(val[PART_SIG]) != SIG_HEX)
+		return fail(s, MSG_SIG);
+	if ((rc = parse_signed(a, s, val[PART_HDRS])) != SNWS2_OK)
+		return rc;
+	if (bad != NULL)
+		return fail(s, bad);
+	s->token_id = val[PART_CRED];
+	s->signature = val[PART_SIG];
 
 	/* §5.4, §5.7 */
 	if ((rc = check_signed(a, s)) != SNWS2_OK)
@@ -870,9 +923,11 @@ snws2_verify(struct arena *a, struct snws2 *s, const char *secret,
 	if ((cr = snws2_canonical_request(a, s)) == NULL ||
 	    (sts = snws2_string_to_sign(a, s->date, cr)) == NULL)
 		return SNWS2_NOMEM;
+	/* A key that cannot be derived fails the request (never a zero key). */
 	for (i = 0; i < KEY_DAYS && !ok; i++) {
-		snws2_signing_key(secret, secretlen,
-		    s->date - (time_t)i * DAY_SECS, key);
+		if (snws2_signing_key(secret, secretlen,
+		    s->date - (time_t)i * DAY_SECS, key) != 0)
+			break;
 		snws2_signature(key, sts, sig);
 		ok = CRYPTO_memcmp(sig, s->signature, SIG_HEX) == 0;
 	}

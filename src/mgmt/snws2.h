@@ -57,8 +57,9 @@ char		*snws2_canonical_query(struct arena *, const char *query);
 char		*snws2_canonical_request(struct arena *, const struct snws2 *);
 char		*snws2_string_to_sign(struct arena *, time_t date,
 		    const char *cr);
-void		 snws2_signing_key(const char *secret, size_t secretlen,
-		    time_t day, unsigned char key[32]);
+int		 snws2_signing_key(const char *secret, size_t secretlen,
+		    time_t day, unsigned char key[32])	/* 0 or -1 */
+		    __attribute__((warn_unused_result));
 void		 snws2_signature(const unsigned char key[32], const char *sts,
 		    char hex[65]);
 

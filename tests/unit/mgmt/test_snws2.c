@@ -257,15 +257,15 @@ run(struct req *r, const char *secret, time_t now, const char **msg)
 } while (0)
 
 /*
- * Sign the request ourselves (signed header names as given, key for the
- * day `keyday` days before the date) and set Authorization.  Only used
- * for cases the vectors do not cover; the vectors pin the algorithm.
+ * Sign the request ourselves with this key (signed header names as given)
+ * and set Authorization.  Only used for cases the vectors do not cover;
+ * the vectors pin the algorithm.
  */
 static void
-sign(struct req *r, const char *token, const char *hdrs, int keyday)
+sign_key(struct req *r, const char *token, const char *hdrs,
+    const unsigned char key[32])
 {
 	struct snws2	 s;
-	unsigned char	 key[32];
 	char		*names[16], *p, *cr, *sts, sig[65];
 	size_t		 n = 0;
 
@@ -280,12 +280,21 @@ sign(struct req *r, const char *token, const char *hdrs, int keyday)
 	CU_ASSERT_FATAL((cr = snws2_canonical_request(r->a, &s)) != NULL);
 	CU_ASSERT_FATAL((sts = snws2_string_to_sign(r->a, r->date, cr)) !=
 	    NULL);
-	snws2_signing_key(r->secret, strlen(r->secret),
-	    r->date - (time_t)keyday * 86400, key);
 	snws2_signature(key, sts, sig);
 	env_set(r, "HTTP_AUTHORIZATION", arena_printf(r->a,
 	    "SNWS2 Credential=%s,SignedHeaders=%s,Signature=%s", token, hdrs,
 	    sig));
+}
+
+/* The same with the key for the day `keyday` days before the date. */
+static void
+sign(struct req *r, const char *token, const char *hdrs, int keyday)
+{
+	unsigned char	 key[32];
+
+	CU_ASSERT_EQUAL(snws2_signing_key(r->secret, strlen(r->secret),
+	    r->date - (time_t)keyday * 86400, key), 0);
+	sign_key(r, token, hdrs, key);
 }
 
 /* Every vector: each intermediate value, then the server accepts it. */
@@ -339,7 +348,8 @@ test_vectors(void)
 		/* signing key (for the client's key day) and signature */
 		kd = jstr(v, "input", "signing_key_date");
 		keyday = kd != NULL ? rfc3339(kd) : r.date;
-		snws2_signing_key(r.secret, strlen(r.secret), keyday, key);
+		CU_ASSERT_EQUAL(snws2_signing_key(r.secret, strlen(r.secret),
+		    keyday, key), 0);
 		hex_encode(key, 32, keyhex);
 		CU_ASSERT_STRING_EQUAL(keyhex, jstr(v, "expected",
 		    "signing_key_hex"));
@@ -784,6 +794,172 @@ test_authorization_header(void)
 	arena_free(a);
 }
 
+/*
+ * Beyond the reference: each component once, no other components, one
+ * space after the scheme.  nginx keys its rate limits with the same
+ * grammar, so a client cannot be limited under one token id and
+ * authenticated under another (issue 10, defect 3).
+ */
+static void
+test_authorization_grammar(void)
+{
+	struct arena	*a = arena_new(FP_ARENA_CAP);
+	struct req	 r;
+	const char	*sig = "1f4edcf3b581364fb5789e9dbc31b4ffd8bcdd0e8f8dfb52"
+	    "66707a9e2399ced9";
+	const char	*tok = "Zp8Tq3LmX2vN7wKc4RbY";
+	const char	*unknown = "Unknown Authorization component (only "
+	    "Credential, SignedHeaders and Signature are allowed)";
+	const char	*malformed = "Malformed Authorization header (expected "
+	    "'SNWS2 Credential=...,SignedHeaders=...,Signature=...')";
+	const char	*hdrs = "SignedHeaders=host;x-sn-date";
+
+	req_from_vector(&r, a, vector("get-no-query"));
+	PASSES(&r, r.secret, r.date);
+
+	/* a second Credential, before or after the real one */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "Fake1,Credential=%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Credential in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Credential=Fake1", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Credential in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Signature=%s", tok, hdrs, sig, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate Signature in the Authorization header");
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,%s,Signature=%s", tok, hdrs, hdrs, sig));
+	FAILS(&r, r.secret, r.date,
+	    "Duplicate SignedHeaders in the Authorization header");
+
+	/* unknown components, empty pieces, pieces without a key */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,Foo=bar", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Algorithm="
+	    "x,Credential=%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,Signature=%s,", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,junk,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential="
+	    "%s,%s,=x,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, unknown);
+
+	/* the reference's own messages come first */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Foo=bar,"
+	    "%s,Signature=%s", hdrs, sig));
+	FAILS(&r, r.secret, r.date, "Invalid Credential value");
+
+	/* an empty Credential is no token id */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 Credential=,"
+	    "%s,Signature=%s", hdrs, sig));
+	FAILS(&r, r.secret, r.date, "Invalid Credential value");
+
+	/* exactly one space after the scheme */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2_Credential="
+	    "%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, malformed);
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2,Credential="
+	    "%s,%s,Signature=%s", tok, hdrs, sig));
+	FAILS(&r, r.secret, r.date, malformed);
+
+	/* any order of the three is still fine */
+	env_set(&r, "HTTP_AUTHORIZATION", arena_printf(a, "SNWS2 %s,"
+	    "Signature=%s,Credential=%s", hdrs, sig, tok));
+	PASSES(&r, r.secret, r.date);
+
+	arena_free(a);
+}
+
+/*
+ * Dates before 1970 are refused (issue 10, defect 6): in year 0000 the
+ * key of a day before 0000-01-01 could not be formatted and was all
+ * zeros, so a request signed with a zero key passed the signature check.
+ */
+static void
+test_dates_before_1970(void)
+{
+	struct arena	*a = arena_new(FP_ARENA_CAP);
+	struct req	 r;
+	struct snws2	 s;
+	yajl_val	 v = vector("get-no-query");
+	const char	*tok = "Zp8Tq3LmX2vN7wKc4RbY";
+	unsigned char	 zero[32], key[32];
+	time_t		 y0 = -62167219200;	/* 0000-01-01T00:00:00Z */
+	int		 d;
+
+	memset(zero, 0, sizeof(zero));
+
+	/* 0000-01-03, signed with the zero key, checked at its own time */
+	req_from_vector(&r, a, v);
+	env_set(&r, "HTTP_X_SN_DATE", "Mon, 03 Jan 0000 00:00:00 GMT");
+	CU_ASSERT_EQUAL_FATAL(time_parse_http("Mon, 03 Jan 0000 00:00:00 GMT",
+	    &r.date), 0);
+	CU_ASSERT_EQUAL(r.date, y0 + 2 * 86400);
+	sign_key(&r, tok, "host;x-sn-date", zero);
+	FAILS(&r, r.secret, r.date, "Invalid HTTP X-SN-Date header value");
+	/* the same with a real key of its own day */
+	sign(&r, tok, "host;x-sn-date", 0);
+	FAILS(&r, r.secret, r.date, "Invalid HTTP X-SN-Date header value");
+
+	/* the last second of 1969, from X-SN-Date or from Date */
+	req_from_vector(&r, a, v);
+	env_set(&r, "HTTP_X_SN_DATE", "Wed, 31 Dec 1969 23:59:59 GMT");
+	r.date = -1;
+	sign(&r, tok, "host;x-sn-date", 0);
+	FAILS(&r, r.secret, r.date, "Invalid HTTP X-SN-Date header value");
+	env_set(&r, "HTTP_X_SN_DATE", NULL);
+	env_set(&r, "HTTP_DATE", "Wed, 31 Dec 1969 23:59:59 GMT");
+	sign(&r, tok, "date;host", 0);
+	FAILS(&r, r.secret, r.date, "Invalid HTTP Date header value");
+
+	/* the epoch itself is fine (its older keys are 1969 days) */
+	req_from_vector(&r, a, v);
+	env_set(&r, "HTTP_X_SN_DATE", "Thu, 01 Jan 1970 00:00:00 GMT");
+	r.date = 0;
+	for (d = 0; d <= 6; d++) {
+		sign(&r, tok, "host;x-sn-date", d);
+		PASSES(&r, r.secret, r.date);
+	}
+
+	/* a day that cannot be formatted gives no key, never a zero key */
+	memset(key, 0xaa, sizeof(key));
+	CU_ASSERT_EQUAL(snws2_signing_key("secret", 6, y0 - 1, key), -1);
+	CU_ASSERT(memcmp(key, zero, sizeof(key)) == 0);
+	CU_ASSERT_EQUAL(snws2_signing_key("secret", 6, (time_t)253402300800,
+	    key), -1);				/* 10000-01-01 */
+	CU_ASSERT_EQUAL(snws2_signing_key("secret", 6, y0, key), 0);
+
+	/* verify fails closed even when handed such a date directly */
+	req_from_vector(&r, a, v);
+	env_set(&r, "HTTP_X_SN_DATE", "Mon, 03 Jan 0000 00:00:00 GMT");
+	r.date = y0 + 2 * 86400;
+	sign_key(&r, tok, "host;x-sn-date", zero);
+	snws2_init(&s, &r);
+	env_set(&r, "HTTP_X_SN_DATE", "Fri, 07 Mar 2025 09:05:03 GMT");
+	CU_ASSERT_EQUAL_FATAL(snws2_parse(a, &s), SNWS2_OK);
+	env_set(&r, "HTTP_X_SN_DATE", "Mon, 03 Jan 0000 00:00:00 GMT");
+	s.envp = r.env;
+	s.date = r.date;
+	CU_ASSERT_EQUAL(snws2_verify(a, &s, r.secret, strlen(r.secret), r.date,
+	    SKEW), SNWS2_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(s.msg);
+	if (s.msg != NULL)
+		CU_ASSERT_STRING_EQUAL(s.msg, M_BAD);
+
+	arena_free(a);
+}
+
 static void
 test_digest(void)
 {
@@ -1033,18 +1209,18 @@ test_blocks(void)
 	    "2427ae41e4649b934ca495991b7852b855";
 	char		 longsecret[200];
 
-	snws2_signing_key("test-token-secret", 17, t, key);
+	CU_ASSERT_EQUAL(snws2_signing_key("test-token-secret", 17, t, key), 0);
 	hex_encode(key, 32, hex);
 	CU_ASSERT_STRING_EQUAL(hex, "bf7885e8bd107a79f5c6e13001a4fa15fbd43221"
 	    "ad39ca47fde96191d302dbf4");
 	/* any time of the same UTC day gives the same key */
-	snws2_signing_key("test-token-secret", 17, t - 14 * 3600 - 30 * 60,
-	    key);
+	CU_ASSERT_EQUAL(snws2_signing_key("test-token-secret", 17,
+	    t - 14 * 3600 - 30 * 60, key), 0);
 	hex_encode(key, 32, hex);
 	CU_ASSERT_STRING_EQUAL(hex, "bf7885e8bd107a79f5c6e13001a4fa15fbd43221"
 	    "ad39ca47fde96191d302dbf4");
-	snws2_signing_key("test-token-secret", 17, t - 14 * 3600 - 30 * 60 - 1,
-	    key);
+	CU_ASSERT_EQUAL(snws2_signing_key("test-token-secret", 17,
+	    t - 14 * 3600 - 30 * 60 - 1, key), 0);
 	hex_encode(key, 32, hex);
 	CU_ASSERT_STRING_NOT_EQUAL(hex, "bf7885e8bd107a79f5c6e13001a4fa15fbd4"
 	    "3221ad39ca47fde96191d302dbf4");
@@ -1052,7 +1228,7 @@ test_blocks(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sts);
 	CU_ASSERT(strncmp(sts, "SNWS2-HMAC-SHA256\n20170425T143000Z\n", 35) ==
 	    0);
-	snws2_signing_key("test-token-secret", 17, t, key);
+	CU_ASSERT_EQUAL(snws2_signing_key("test-token-secret", 17, t, key), 0);
 	snws2_signature(key, sts, hex);
 	CU_ASSERT_STRING_EQUAL(hex, "4739139d3d370f147b6585795c309b1c6d7d7f59"
 	    "943081f7dd943f689cfa59a3");
@@ -1066,16 +1242,17 @@ test_blocks(void)
 		memcpy(k0 + 5, longsecret, sizeof(longsecret));
 		hmac_sha256(k0, sizeof(k0), "20170425", 8, kd);
 		hmac_sha256(kd, 32, "snws2_request", 13, viaopenssl);
-		snws2_signing_key(longsecret, sizeof(longsecret), t, ks);
+		CU_ASSERT_EQUAL(snws2_signing_key(longsecret,
+		    sizeof(longsecret), t, ks), 0);
 		CU_ASSERT(memcmp(ks, viaopenssl, 32) == 0);
 		/* and at the boundary: 59 and 60 byte secrets */
 		hmac_sha256(k0, 5 + 59, "20170425", 8, kd);
 		hmac_sha256(kd, 32, "snws2_request", 13, viaopenssl);
-		snws2_signing_key(longsecret, 59, t, ks);
+		CU_ASSERT_EQUAL(snws2_signing_key(longsecret, 59, t, ks), 0);
 		CU_ASSERT(memcmp(ks, viaopenssl, 32) == 0);
 		hmac_sha256(k0, 5 + 60, "20170425", 8, kd);
 		hmac_sha256(kd, 32, "snws2_request", 13, viaopenssl);
-		snws2_signing_key(longsecret, 60, t, ks);
+		CU_ASSERT_EQUAL(snws2_signing_key(longsecret, 60, t, ks), 0);
 		CU_ASSERT(memcmp(ks, viaopenssl, 32) == 0);
 	}
 	arena_free(a);
@@ -1095,6 +1272,9 @@ test_snws2_register(void)
 	CU_add_test(s, "skew and key age", test_skew_and_key_age);
 	CU_add_test(s, "Authorization header parsing",
 	    test_authorization_header);
+	CU_add_test(s, "Authorization grammar (duplicates, unknown)",
+	    test_authorization_grammar);
+	CU_add_test(s, "dates before 1970", test_dates_before_1970);
 	CU_add_test(s, "Digest and Content-MD5", test_digest);
 	CU_add_test(s, "canonical query", test_canonical_query);
 	CU_add_test(s, "header lookup", test_header_lookup);
