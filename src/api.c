@@ -47,12 +47,17 @@ api_body(struct req *r, const struct field *fields, void *base,
 	    secret, &r->detail);
 }
 
-/* Location of a created entity: the /api/v1 path (reference §6.1). */
-const char *
+/*
+ * Location of a created entity: the /api/v1 path (reference §6.1).  Set
+ * before the commit, so that running out of memory changes nothing.
+ */
+enum fp_err
 api_location(struct req *r, const char *collection, int64_t id)
 {
-	return arena_printf(r->a, "%s/%s/%" PRId64, FP_API_BASE, collection,
-	    id);
+	if ((r->location = arena_printf(r->a, "%s/%s/%" PRId64, FP_API_BASE,
+	    collection, id)) == NULL)
+		return FP_ENOMEM;
+	return FP_OK;
 }
 
 /* Seal a secret under the master key for the row named by aad. */
