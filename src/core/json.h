@@ -44,12 +44,15 @@ struct jlimits {
 	int	 depth;
 	size_t	 string;
 	size_t	 array;
+	size_t	 mem;		/* arena bytes the parse may take */
 };
 
 /* Parse body into the struct at base described by fields (NULL-name
  * terminated).  F_PROPS fields store "oauth-client-secret" at
  * *secret (if secret is non-NULL).  On failure returns FP_EMALFORMED or
- * FP_EILLEGAL (r->detail set via *detail). */
+ * FP_EILLEGAL (r->detail set via *detail; a document needing more than
+ * mem bytes is FP_EMALFORMED), or FP_ENOMEM when the arena runs out
+ * first. */
 enum fp_err	 json_parse(struct arena *, const struct jlimits *,
 		    const unsigned char *, size_t, const struct field *,
 		    void *base, const char **secret, const char **detail);

@@ -4,12 +4,22 @@
  * property, its type and where it goes; unknown properties are ignored
  * (reference §2.2).  Everything is checked as it streams past: nesting
  * depth, string length and array length for the whole document (ignored
- * parts included), duplicate known keys, JSON types (strict: no coercion)
- * and integer range.  "serviceProps" is re-generated as JSON text with
+ * parts included), duplicate keys, JSON types (strict: no coercion) and
+ * integer range.  "serviceProps" is re-generated as JSON text with
  * "oauth-client-secret" taken out.
+ *
+ * Memory: one duplicate-key table per nesting level, reused by every
+ * object opened at that level, so objects cost nothing by themselves
+ * (ignored ones included); keys are copied only when yajl had to unescape
+ * them.  Everything the parse takes from the arena counts against the
+ * caller's budget (lim->mem); a document that needs more is 422
+ * "Malformed JSON: ...", and the rest of the arena stays free for the
+ * request.  An arena that runs dry below the budget is FP_ENOMEM.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +34,22 @@
 #define SECRET_KEY	"oauth-client-secret"
 #define MAXDEPTH	64
 
-/* Keys seen in one open object, for duplicate detection (open addressing
- * on FNV-1a; grows at half full so a huge object stays linear). */
+/* One key of an open object; live while gen is its keyset's gen. */
+struct kslot {
+	const unsigned char	*k;
+	uint32_t		 len;
+	uint32_t		 gen;
+};
+
+/* Keys of the object open at one level, for duplicate detection (open
+ * addressing on FNV-1a, grows at three quarters full so a huge object
+ * stays linear).  Opening an object takes a new gen, which empties the table
+ * without touching it. */
 struct keyset {
-	const unsigned char	**k;
-	size_t			 *len;
-	size_t			  cap;
-	size_t			  n;
+	struct kslot	*slot;
+	size_t		 cap;		/* 0 or a power of two */
+	size_t		 n;
+	uint32_t	 gen;
 };
 
 struct frame {
@@ -42,12 +61,17 @@ struct frame {
 struct pctx {
 	struct arena		*a;
 	const struct jlimits	*lim;
+	const unsigned char	*buf;		/* the document */
+	size_t			 len;
+	size_t			 used0;		/* arena_used() at the start */
+	size_t			 budget;
 	const char		*detail;
 	enum fp_err		 rc;
 	int			 depth;
 	size_t			 count[MAXDEPTH + 1];	/* elements per level */
 	bool			 isarr[MAXDEPTH + 1];
 	struct keyset		 keys[MAXDEPTH + 1];
+	uint32_t		 gen;		/* last object's gen */
 	struct frame		 fr[MAXDEPTH + 1];	/* entity objects */
 	int			 nfr;
 	bool			 gotroot;
@@ -65,18 +89,69 @@ struct pctx {
 	char			*rootbase;
 };
 
-static int
-fail(struct pctx *c, enum fp_err rc, const char *fmt, const char *a1)
+/*
+ * Record the error and stop the parse (returns 0 for the callbacks).  If
+ * even the message does not fit in the arena, the prefix alone is the
+ * message: bad input stays a 4xx.
+ */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct pctx *c, enum fp_err rc, const char *fmt, ...)
 {
-	const char	*pfx = rc == FP_EILLEGAL ? "Malformed request: " :
-			    "Malformed JSON: ";
+	const char	*pfx = rc == FP_EILLEGAL ? "Malformed request" :
+			    "Malformed JSON";
+	size_t		 plen = strlen(pfx);
+	va_list		 ap;
+	char		*p;
+	int		 n;
 
 	c->rc = rc;
-	c->detail = arena_printf(c->a, "%s%s", pfx,
-	    a1 == NULL ? fmt : arena_printf(c->a, fmt, a1));
+	c->detail = pfx;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (p = arena_alloc(c->a, plen + 2 + (size_t)n + 1)) ==
+	    NULL)
+		return 0;
+	memcpy(p, pfx, plen);
+	memcpy(p + plen, ": ", 2);
+	va_start(ap, fmt);
+	vsnprintf(p + plen + 2, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	c->detail = p;
 	return 0;
 }
 
+/* Arena memory for the parse, within the document's budget. */
+static void *
+palloc(struct pctx *c, size_t n)
+{
+	size_t	 used = arena_used(c->a) - c->used0;
+	void	*p;
+
+	if (n > c->budget || used > c->budget - n) {
+		fail(c, FP_EMALFORMED, "document needs more than %zu bytes "
+		    "of memory to parse", c->budget);
+		return NULL;
+	}
+	if ((p = arena_alloc(c->a, n)) == NULL) {
+		c->rc = FP_ENOMEM;
+		c->detail = NULL;
+	}
+	return p;
+}
+
+/* Copy of len bytes (the parser has refused NUL bytes already). */
+static char *
+pstrndup(struct pctx *c, const void *s, size_t len)
+{
+	char	*p;
+
+	if ((p = palloc(c, len + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
 
 /*
  * Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
@@ -132,41 +207,50 @@ keyhash(const unsigned char *k, size_t len)
 	return h;
 }
 
-/* 1 if new, 0 if a duplicate, -1 out of memory. */
+/*
+ * 1 if new, 0 if a duplicate, -1 on failure (rc set).  A key still in the
+ * document is kept by reference; one that yajl unescaped into its own
+ * buffer is copied.
+ */
 static int
-key_add(struct arena *a, struct keyset *ks, const unsigned char *k,
+key_add(struct pctx *c, struct keyset *ks, const unsigned char *k,
     size_t len)
 {
-	size_t	 i, j, cap;
-	const unsigned char **nk;
-	size_t	*nl;
+	struct kslot	*ns;
+	size_t		 i, j, cap;
+	uintptr_t	 b = (uintptr_t)c->buf, p = (uintptr_t)k;
 
-	if (2 * (ks->n + 1) > ks->cap) {
+	if (4 * (ks->n + 1) > 3 * ks->cap) {
 		cap = ks->cap ? 2 * ks->cap : 16;
-		if ((nk = arena_calloc(a, cap * sizeof(*nk))) == NULL ||
-		    (nl = arena_calloc(a, cap * sizeof(*nl))) == NULL)
+		if (cap > SIZE_MAX / sizeof(*ns) ||
+		    (ns = palloc(c, cap * sizeof(*ns))) == NULL) {
+			if (c->rc == FP_OK)
+				c->rc = FP_ENOMEM;
 			return -1;
-		for (i = 0; i < ks->cap; i++) {
-			if (ks->k[i] == NULL)
-				continue;
-			j = keyhash(ks->k[i], ks->len[i]) & (cap - 1);
-			while (nk[j] != NULL)
-				j = (j + 1) & (cap - 1);
-			nk[j] = ks->k[i];
-			nl[j] = ks->len[i];
 		}
-		ks->k = nk;
-		ks->len = nl;
+		memset(ns, 0, cap * sizeof(*ns));
+		for (i = 0; i < ks->cap; i++) {
+			if (ks->slot[i].gen != ks->gen)
+				continue;
+			j = keyhash(ks->slot[i].k, ks->slot[i].len) & (cap - 1);
+			while (ns[j].gen == ks->gen)
+				j = (j + 1) & (cap - 1);
+			ns[j] = ks->slot[i];
+		}
+		ks->slot = ns;
 		ks->cap = cap;
 	}
 	j = keyhash(k, len) & (ks->cap - 1);
-	for (; ks->k[j] != NULL; j = (j + 1) & (ks->cap - 1))
-		if (ks->len[j] == len && memcmp(ks->k[j], k, len) == 0)
+	for (; ks->slot[j].gen == ks->gen; j = (j + 1) & (ks->cap - 1))
+		if (ks->slot[j].len == len &&
+		    memcmp(ks->slot[j].k, k, len) == 0)
 			return 0;
-	if ((ks->k[j] = (const unsigned char *)arena_strndup(a,
-	    (const char *)k, len)) == NULL)
+	if ((p < b || p - b > c->len || len > c->len - (p - b)) &&
+	    (k = (const unsigned char *)pstrndup(c, k, len)) == NULL)
 		return -1;
-	ks->len[j] = len;
+	ks->slot[j].k = k;
+	ks->slot[j].len = (uint32_t)len;
+	ks->slot[j].gen = ks->gen;
 	ks->n++;
 	return 1;
 }
@@ -198,9 +282,8 @@ value_start(struct pctx *c)
 {
 	if (c->isarr[c->depth] &&
 	    ++c->count[c->depth] > c->lim->array)
-		return fail(c, FP_EMALFORMED,
-		    "array longer than %s elements",
-		    arena_printf(c->a, "%zu", c->lim->array));
+		return fail(c, FP_EMALFORMED, "array longer than %zu elements",
+		    c->lim->array);
 	return 1;
 }
 
@@ -208,20 +291,23 @@ static int
 push(struct pctx *c, bool arr)
 {
 	if (c->depth + 1 > c->lim->depth || c->depth + 1 > MAXDEPTH)
-		return fail(c, FP_EMALFORMED, "nesting deeper than %s levels",
-		    arena_printf(c->a, "%d", c->lim->depth));
+		return fail(c, FP_EMALFORMED, "nesting deeper than %d levels",
+		    c->lim->depth);
 	c->depth++;
 	c->isarr[c->depth] = arr;
 	c->count[c->depth] = 0;
-	memset(&c->keys[c->depth], 0, sizeof(c->keys[c->depth]));
+	if (!arr) {
+		/* uint32 gens: a document would need 8 GiB to wrap. */
+		c->keys[c->depth].gen = ++c->gen;
+		c->keys[c->depth].n = 0;
+	}
 	return 1;
 }
 
 static int
 wrongtype(struct pctx *c, const struct field *f)
 {
-	return fail(c, FP_EMALFORMED,
-	    arena_printf(c->a, "expected %s for '%%s'", tname(f->type)),
+	return fail(c, FP_EMALFORMED, "expected %s for '%s'", tname(f->type),
 	    f->name);
 }
 
@@ -231,7 +317,7 @@ store_scalar(struct pctx *c, int jt, const char *s, size_t len)
 {
 	const struct field	*f = c->cur;
 	char			*p;
-	char			*end;
+	char			 num[32], *end;
 	long long		 ll;
 	int			 idx;
 
@@ -240,14 +326,16 @@ store_scalar(struct pctx *c, int jt, const char *s, size_t len)
 	if (jt == 'n') {			/* null: leave absent */
 		if (f->type == F_AUDIENCE)
 			return fail(c, FP_EILLEGAL,
-			    "Audience [null] not supported.", NULL);
+			    "Audience [null] not supported.");
 		return 1;
 	}
 	switch (f->type) {
 	case F_STR:
-		if (jt != 's')
+	case F_DECIMAL:
+		if (jt != (f->type == F_STR ? 's' : 'd'))
 			return wrongtype(c, f);
-		*(const char **)p = arena_strndup(c->a, s, len);
+		if ((*(const char **)p = pstrndup(c, s, len)) == NULL)
+			return 0;
 		break;
 	case F_BOOL:
 		if (jt != 'b')
@@ -260,17 +348,18 @@ store_scalar(struct pctx *c, int jt, const char *s, size_t len)
 		if (memchr(s, '.', len) != NULL || memchr(s, 'e', len) ||
 		    memchr(s, 'E', len))
 			return wrongtype(c, f);
+		/* JSON has no leading zeros: 20 characters hold any int64. */
+		if (len >= sizeof(num))
+			return fail(c, FP_EMALFORMED,
+			    "numeric value out of range for '%s'", f->name);
+		memcpy(num, s, len);
+		num[len] = '\0';
 		errno = 0;
-		ll = strtoll(arena_strndup(c->a, s, len), &end, 10);
+		ll = strtoll(num, &end, 10);
 		if (errno == ERANGE || ll == DB_NULL)
 			return fail(c, FP_EMALFORMED,
 			    "numeric value out of range for '%s'", f->name);
 		*(int64_t *)p = ll;
-		break;
-	case F_DECIMAL:
-		if (jt != 'd')
-			return wrongtype(c, f);
-		*(const char **)p = arena_strndup(c->a, s, len);
 		break;
 	case F_ENUM:
 	case F_AUDIENCE:
@@ -279,14 +368,11 @@ store_scalar(struct pctx *c, int jt, const char *s, size_t len)
 		if (f->type == F_AUDIENCE && len == 19 &&
 		    strncmp(s, "FlexibilityProvider", len) == 0)
 			return fail(c, FP_EILLEGAL,
-			    "Audience [FlexibilityProvider] not supported.",
-			    NULL);
+			    "Audience [FlexibilityProvider] not supported.");
 		if ((idx = enum_read(f->kind, s, len)) < 0)
-			return fail(c, FP_EMALFORMED,
-			    arena_printf(c->a, "Cannot deserialize value of "
-			    "type `%s` from String \"%%s\"",
-			    enums[f->kind].what),
-			    arena_strndup(c->a, s, len));
+			return fail(c, FP_EMALFORMED, "Cannot deserialize "
+			    "value of type `%s` from String \"%.*s\"",
+			    enums[f->kind].what, (int)len, s);
 		*(int *)p = enum_value(f->kind, idx);
 		break;
 	default:
@@ -306,8 +392,9 @@ scalar(struct pctx *c, int jt, const char *s, size_t len)
 	if (c->cap != NULL) {
 		if (c->capsecret) {
 			c->capsecret = false;
-			if (jt == 's' && c->secret != NULL)
-				*c->secret = arena_strndup(c->a, s, len);
+			if (jt == 's' && c->secret != NULL &&
+			    (*c->secret = pstrndup(c, s, len)) == NULL)
+				return 0;
 			return 1;
 		}
 		if (c->capf->type == F_STRARR) {
@@ -336,7 +423,7 @@ scalar(struct pctx *c, int jt, const char *s, size_t len)
 	if (c->cur == NULL) {
 		if (!c->gotroot)
 			return fail(c, FP_EMALFORMED,
-			    "expected a JSON object", NULL);
+			    "expected a JSON object");
 		return 1;	/* value of an ignored key */
 	}
 	return store_scalar(c, jt, s, len);
@@ -360,51 +447,67 @@ cb_number(void *ctx, const char *s, size_t len)
 	return scalar(ctx, 'd', s, len);
 }
 
+/* Length, UTF-8 and NUL checks of a string or a key. */
+static int
+string_ok(struct pctx *c, const unsigned char *s, size_t len,
+    const char *what)
+{
+	if (len > c->lim->string || len > UINT32_MAX)
+		return fail(c, FP_EMALFORMED, "string longer than %zu bytes",
+		    c->lim->string);
+	if (!utf8_ok(s, len))
+		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a %s", what);
+	if (memchr(s, '\0', len) != NULL)
+		return fail(c, FP_EMALFORMED, "NUL character in a %s", what);
+	return 1;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct pctx	*c = ctx;
 
-	if (len > c->lim->string)
-		return fail(c, FP_EMALFORMED, "string longer than %s bytes",
-		    arena_printf(c->a, "%zu", c->lim->string));
-	if (!utf8_ok(s, len))
-		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a string",
-		    NULL);
-	if (memchr(s, '\0', len) != NULL)
-		return fail(c, FP_EMALFORMED, "NUL character in a string",
-		    NULL);
+	if (!string_ok(c, s, len, "string"))
+		return 0;
 	return scalar(c, 's', (const char *)s, len);
 }
 
-static void
+static int
 capture_begin(struct pctx *c, const struct field *f, char *base)
 {
-	c->cap = yajl_gen_alloc(NULL);
+	if ((c->cap = yajl_gen_alloc(NULL)) == NULL) {
+		c->rc = FP_ENOMEM;
+		return 0;
+	}
 	c->capf = f;
 	c->capbase = base;
 	c->capdepth = c->depth - 1;	/* depth outside the captured value */
 	c->nitems = 0;
+	return 1;
 }
 
-static void
+static int
 capture_end(struct pctx *c)
 {
 	const unsigned char	*buf;
 	size_t			 len;
 	char			*p = c->capbase + c->capf->off;
+	char			*text;
 
 	yajl_gen_get_buf(c->cap, &buf, &len);
+	text = pstrndup(c, buf, len);
+	yajl_gen_free(c->cap);
+	c->cap = NULL;
+	if (text == NULL)
+		return 0;
 	if (c->capf->type == F_STRARR) {
 		struct meas	*m = (struct meas *)p;
 
-		m->props = arena_strndup(c->a, (const char *)buf, len);
+		m->props = text;
 		m->nprops = c->nitems;
 	} else
-		*(const char **)p = arena_strndup(c->a, (const char *)buf,
-		    len);
-	yajl_gen_free(c->cap);
-	c->cap = NULL;
+		*(const char **)p = text;
+	return 1;
 }
 
 static int
@@ -437,7 +540,7 @@ open_container(struct pctx *c, bool arr)
 	if (c->nfr < 0 && !c->gotroot) {	/* the document itself */
 		if (arr)
 			return fail(c, FP_EMALFORMED,
-			    "expected a JSON object", NULL);
+			    "expected a JSON object");
 		c->nfr = 0;
 		c->gotroot = true;
 		c->fr[0].fields = c->root;
@@ -461,7 +564,8 @@ open_container(struct pctx *c, bool arr)
 		return 1;
 	}
 	if ((!arr && f->type == F_PROPS) || (arr && f->type == F_STRARR)) {
-		capture_begin(c, f, c->fr[c->nfr].base);
+		if (!capture_begin(c, f, c->fr[c->nfr].base))
+			return 0;
 		if (arr)
 			yajl_gen_array_open(c->cap);
 		else
@@ -485,7 +589,7 @@ close_container(struct pctx *c, bool arr)
 		else
 			yajl_gen_map_close(c->cap);
 		if (c->depth == c->capdepth)
-			capture_end(c);
+			return capture_end(c);
 		return 1;
 	}
 	if (!arr)
@@ -525,19 +629,13 @@ cb_map_key(void *ctx, const unsigned char *k, size_t len)
 	const struct field	*f;
 	size_t			 i;
 
-	if (len > c->lim->string)
-		return fail(c, FP_EMALFORMED, "string longer than %s bytes",
-		    arena_printf(c->a, "%zu", c->lim->string));
-	if (!utf8_ok(k, len))
-		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a key", NULL);
-	if (memchr(k, '\0', len) != NULL)
-		return fail(c, FP_EMALFORMED, "NUL character in a key", NULL);
-	switch (key_add(c->a, &c->keys[c->depth], k, len)) {
+	if (!string_ok(c, k, len, "key"))
+		return 0;
+	switch (key_add(c, &c->keys[c->depth], k, len)) {
 	case 0:
-		return fail(c, FP_EMALFORMED, "Duplicate field '%s'",
-		    arena_strndup(c->a, (const char *)k, len));
+		return fail(c, FP_EMALFORMED, "Duplicate field '%.*s'",
+		    (int)len, (const char *)k);
 	case -1:
-		c->rc = FP_ENOMEM;
 		return 0;
 	}
 	if (c->skip)
@@ -572,16 +670,32 @@ static const yajl_callbacks callbacks = {
 	cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array
 };
 
-static void
-free_parser(void *p)
+/* yajl's own message for a syntax error, without its trailing newline. */
+static const char *
+syntax_error(struct arena *a, yajl_handle h, const unsigned char *buf,
+    size_t len)
 {
-	yajl_free(p);
+	unsigned char	*msg;
+	char		*d;
+	size_t		 n;
+
+	if ((msg = yajl_get_error(h, 0, buf, len)) == NULL)
+		return "Malformed JSON";
+	d = arena_printf(a, "Malformed JSON: %s", (const char *)msg);
+	yajl_free_error(h, msg);
+	if (d == NULL)
+		return "Malformed JSON";
+	n = strlen(d);
+	while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == ' '))
+		d[--n] = '\0';
+	return d;
 }
 
 /*
  * Parse a request body into base.  Returns FP_OK, FP_EMALFORMED
- * ("Malformed JSON: ...") or FP_EILLEGAL ("Malformed request: ..."), with
- * the full message in *detail.
+ * ("Malformed JSON: ..."), FP_EILLEGAL ("Malformed request: ...") with
+ * the full message in *detail, or FP_ENOMEM when the arena ran out below
+ * the parse's budget.
  */
 enum fp_err
 json_parse(struct arena *a, const struct jlimits *lim,
@@ -591,11 +705,15 @@ json_parse(struct arena *a, const struct jlimits *lim,
 	struct pctx	 c;
 	yajl_handle	 h;
 	yajl_status	 st;
-	unsigned char	*msg;
+	enum fp_err	 rc = FP_OK;
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
 	c.lim = lim;
+	c.buf = buf;
+	c.len = len;
+	c.used0 = arena_used(a);
+	c.budget = lim->mem;
 	c.nfr = -1;
 	c.root = fields;
 	c.rootbase = base;
@@ -603,7 +721,6 @@ json_parse(struct arena *a, const struct jlimits *lim,
 	c.rc = FP_OK;
 	if ((h = yajl_alloc(&callbacks, NULL, &c)) == NULL)
 		return FP_ENOMEM;
-	arena_cleanup_add(a, free_parser, h);
 	st = yajl_parse(h, buf, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
@@ -613,28 +730,16 @@ json_parse(struct arena *a, const struct jlimits *lim,
 	}
 	if (c.rc != FP_OK) {
 		*detail = c.detail;
-		return c.rc;
-	}
-	if (st != yajl_status_ok) {
-		msg = yajl_get_error(h, 0, buf, len);
-		*detail = arena_printf(a, "Malformed JSON: %s",
-		    (const char *)msg);
-		/* yajl's message ends with a newline: trim it. */
-		{
-			char	*d = (char *)*detail;
-			size_t	 n = strlen(d);
-
-			while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == ' '))
-				d[--n] = '\0';
-		}
-		yajl_free_error(h, msg);
-		return FP_EMALFORMED;
-	}
-	if (!c.gotroot) {
+		rc = c.rc;
+	} else if (st != yajl_status_ok) {
+		*detail = syntax_error(a, h, buf, len);
+		rc = FP_EMALFORMED;
+	} else if (!c.gotroot) {
 		*detail = "Malformed JSON: expected a JSON object";
-		return FP_EMALFORMED;
+		rc = FP_EMALFORMED;
 	}
-	return FP_OK;
+	yajl_free(h);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -383,10 +383,10 @@ resp_error(struct req *r, enum fp_err rc)
 	if (rc == FP_EINVAL) {
 		char	*joined = "";
 
-		for (i = 0; i < r->nerrors; i++)
+		for (i = 0; i < r->nerrors && joined != NULL; i++)
 			joined = arena_printf(r->a, "%s%s%s", joined,
 			    i > 0 ? " " : "", r->errors[i].message);
-		msg = joined;
+		msg = joined != NULL ? joined : r->errors[0].message;
 	}
 	json_kv_str(g, "message", msg);
 	if (rc == FP_EINVAL) {

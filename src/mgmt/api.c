@@ -13,6 +13,16 @@
 #include "keyring.h"
 
 /*
+ * What the JSON parse may take from the request arena: 8 bytes for each
+ * byte of the body cap, between 64 KiB and a quarter of the arena.  A
+ * document built to make the parser allocate is 422, and the rest of the
+ * request keeps its memory.
+ */
+#define JSON_MEM_FACTOR	8
+#define JSON_MEM_MIN	(64 * 1024)
+#define JSON_MEM_MAX	(FP_ARENA_CAP / 4)
+
+/*
  * Content type, size, presence, then the JSON itself into base.
  */
 enum fp_err
@@ -27,16 +37,27 @@ api_body(struct req *r, const struct field *fields, void *base,
 	lim.depth = r->s->json_max_depth;
 	lim.string = r->s->json_max_string;
 	lim.array = r->s->json_max_array;
+	if (r->s->body_max > JSON_MEM_MAX / JSON_MEM_FACTOR)
+		lim.mem = JSON_MEM_MAX;
+	else if (r->s->body_max < JSON_MEM_MIN / JSON_MEM_FACTOR)
+		lim.mem = JSON_MEM_MIN;
+	else
+		lim.mem = JSON_MEM_FACTOR * r->s->body_max;
 	return json_parse(r->a, &lim, r->body, r->body_len, fields, base,
 	    secret, &r->detail);
 }
 
-/* Location of a created entity: the /api/v1 path (reference §6.1). */
-const char *
+/*
+ * Location of a created entity: the /api/v1 path (reference §6.1).  Set
+ * before the commit, so that running out of memory changes nothing.
+ */
+enum fp_err
 api_location(struct req *r, const char *collection, int64_t id)
 {
-	return arena_printf(r->a, "%s/%s/%" PRId64, FP_API_BASE, collection,
-	    id);
+	if ((r->location = arena_printf(r->a, "%s/%s/%" PRId64, FP_API_BASE,
+	    collection, id)) == NULL)
+		return FP_ENOMEM;
+	return FP_OK;
 }
 
 /*

@@ -40,8 +40,8 @@ enum fp_err	 valid_asset(struct req *, const struct asset *);
 struct field;
 enum fp_err	 api_body(struct req *, const struct field *, void *base,
 		    const char **secret);
-const char	*api_location(struct req *, const char *collection,
-		    int64_t id);
+enum fp_err	 api_location(struct req *, const char *collection,
+		    int64_t id);		/* sets r->location */
 enum fp_err	 api_seal(struct req *, const char *aad, const char *secret,
 		    unsigned char **blob, size_t *len);
 enum fp_err	 api_node_check(struct req *, int64_t node_id);

@@ -48,10 +48,10 @@ api_asset_create(struct req *r)
 
 	if ((rc = db_begin(r->db)) != FP_OK ||
 	    (rc = db_asset_insert(r->db, &s)) != FP_OK ||
+	    (rc = api_location(r, "assets", s.id)) != FP_OK ||
 	    (rc = db_commit(r->db)) != FP_OK)
 		return rc;
 
-	r->location = api_location(r, "assets", s.id);
 	if (resp_begin(r, 201) == NULL)
 		return FP_ENOMEM;
 	json_asset(r->g, &s);

@@ -64,10 +64,10 @@ api_group_create(struct req *r)
 
 	if ((rc = db_begin(r->db)) != FP_OK ||
 	    (rc = db_group_insert(r->db, &g)) != FP_OK ||
+	    (rc = api_location(r, "capacity-groups", g.id)) != FP_OK ||
 	    (rc = db_commit(r->db)) != FP_OK)
 		return rc;
 
-	r->location = api_location(r, "capacity-groups", g.id);
 	if (resp_begin(r, 201) == NULL)
 		return FP_ENOMEM;
 	json_group(r->g, &g);

@@ -82,13 +82,16 @@ store_secret(struct req *r, enum peer_role role, const struct peer *p,
     const char *secret)
 {
 	unsigned char	*blob;
+	const char	*aad;
 	size_t		 len;
 	enum fp_err	 rc;
 
 	if (secret == NULL)
 		return FP_OK;	/* PUT without a secret keeps the old one */
-	if ((rc = api_seal(r, aad_build(r->a, secret_aad[role], NULL,
-	    p->user_id, p->id), secret, &blob, &len)) != FP_OK)
+	if ((aad = aad_build(r->a, secret_aad[role], NULL, p->user_id,
+	    p->id)) == NULL)
+		return FP_ENOMEM;
+	if ((rc = api_seal(r, aad, secret, &blob, &len)) != FP_OK)
 		return rc;
 	return db_peer_secret(r->db, role, p->user_id, p->id, blob, len);
 }
@@ -137,11 +140,11 @@ create(struct req *r, enum peer_role role)
 	if ((rc = db_begin(r->db)) != FP_OK ||
 	    (rc = db_peer_insert(r->db, role, &p, digest)) != FP_OK ||
 	    (rc = store_secret(r, role, &p, secret)) != FP_OK ||
+	    (rc = api_location(r, collection[role], p.id)) != FP_OK ||
 	    (rc = db_commit(r->db)) != FP_OK)
 		return rc;
 
 	p.token = token;	/* shown this once (reference §7.1) */
-	r->location = api_location(r, collection[role], p.id);
 	if (resp_begin(r, 201) == NULL)
 		return FP_ENOMEM;
 	json_peer(r->g, &p);

@@ -6,7 +6,6 @@
  * does.  Lengths count characters (UTF-8 code points), as Java does for
  * BMP text.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -61,21 +60,30 @@ struct textrule {
 	const char	*size;
 };
 
-static void
+/* Returns -1 when the rejected value could not be quoted (no memory). */
+static int
 text(struct req *r, const struct textrule *t, const char *v)
 {
+	const char	*q;
+
 	if (v == NULL) {
 		if (t->notnull != NULL)
 			req_verr(r, t->location, "NotNull", t->notnull, NULL);
 		if (t->notblank != NULL)
 			req_verr(r, t->location, "NotBlank", t->notblank, NULL);
-		return;
+		return 0;
 	}
-	if (t->notblank != NULL && blank(v))
-		req_verr(r, t->location, "NotBlank", t->notblank,
-		    quoted(r, v));
-	if (t->max > 0 && chars(v) > t->max)
-		req_verr(r, t->location, "Size", t->size, quoted(r, v));
+	if (t->notblank != NULL && blank(v)) {
+		if ((q = quoted(r, v)) == NULL)
+			return -1;
+		req_verr(r, t->location, "NotBlank", t->notblank, q);
+	}
+	if (t->max > 0 && chars(v) > t->max) {
+		if ((q = quoted(r, v)) == NULL)
+			return -1;
+		req_verr(r, t->location, "Size", t->size, q);
+	}
+	return 0;
 }
 
 static void
@@ -107,7 +115,8 @@ static const struct textrule co_name = {
 enum fp_err
 valid_peer(struct req *r, enum peer_role role, const struct peer *p)
 {
-	text(r, role == ROLE_CP ? &cp_name : &co_name, p->name);
+	if (text(r, role == ROLE_CP ? &cp_name : &co_name, p->name) != 0)
+		return FP_ENOMEM;
 	return r->nerrors > 0 ? FP_EINVAL : FP_OK;
 }
 
@@ -126,8 +135,9 @@ static const struct textrule cg_ident = {
 enum fp_err
 valid_group(struct req *r, const struct group *g)
 {
-	text(r, &cg_name, g->name);
-	text(r, &cg_ident, g->ident);
+	if (text(r, &cg_name, g->name) != 0 ||
+	    text(r, &cg_ident, g->ident) != 0)
+		return FP_ENOMEM;
 	notnull_int(r, "capacityProviderId", g->cp_id,
 	    "The Capacity Group Capacity Provider ID is required.");
 	notnull_enum(r, "capacityProviderMeasurementPeriod", g->cp_meas_secs,
@@ -159,30 +169,44 @@ static const struct textrule asset_source = {
 	"The Asset source ID must be no more than 64 characters long."
 };
 
-static void
-meas(struct req *r, const char *what, const struct meas *m, bool energy)
-{
-	const char	*loc;
+/* The locations and messages of one measurement object. */
+struct measrule {
+	const char	*props;
+	const char	*props_null;
+	const char	*props_empty;
+	const char	*stat;
+	const char	*stat_null;
+	const char	*unit;
+	const char	*unit_null;
+};
 
+#define MEASRULE(w) {							\
+	w ".propertyNames",						\
+	"The Asset " w " property names are required.",			\
+	"The Asset " w " property names must not be empty.",		\
+	w ".statisticType",						\
+	"The Asset " w " statistic type is required.",			\
+	w ".unit",							\
+	"The Asset " w " unit is required."				\
+}
+
+static const struct measrule inst_rule = MEASRULE("instantaneous");
+static const struct measrule energy_rule = MEASRULE("energy");
+
+static void
+meas(struct req *r, const struct measrule *t, const struct meas *m,
+    bool energy)
+{
 	if (!m->present)
 		return;
-	loc = arena_printf(r->a, "%s.propertyNames", what);
 	if (m->props == NULL) {
 		/* @NotNull and @NotEmpty both fail on null. */
-		req_verr(r, loc, "NotNull", arena_printf(r->a,
-		    "The Asset %s property names are required.", what), NULL);
-		req_verr(r, loc, "NotEmpty", arena_printf(r->a,
-		    "The Asset %s property names must not be empty.", what),
-		    NULL);
+		req_verr(r, t->props, "NotNull", t->props_null, NULL);
+		req_verr(r, t->props, "NotEmpty", t->props_empty, NULL);
 	} else if (m->nprops == 0)
-		req_verr(r, loc, "NotEmpty", arena_printf(r->a,
-		    "The Asset %s property names must not be empty.", what),
-		    "[]");
-	notnull_enum(r, arena_printf(r->a, "%s.statisticType", what), m->stat,
-	    arena_printf(r->a, "The Asset %s statistic type is required.",
-	    what));
-	notnull_enum(r, arena_printf(r->a, "%s.unit", what), m->unit,
-	    arena_printf(r->a, "The Asset %s unit is required.", what));
+		req_verr(r, t->props, "NotEmpty", t->props_empty, "[]");
+	notnull_enum(r, t->stat, m->stat, t->stat_null);
+	notnull_enum(r, t->unit, m->unit, t->unit_null);
 	if (!energy)
 		return;
 	notnull_enum(r, "energy.type", m->type,
@@ -194,18 +218,21 @@ meas(struct req *r, const char *what, const struct meas *m, bool energy)
 enum fp_err
 valid_asset(struct req *r, const struct asset *a)
 {
-	text(r, &asset_name, a->name);
+	if (text(r, &asset_name, a->name) != 0)
+		return FP_ENOMEM;
 	notnull_int(r, "capacityGroupId", a->cg_id,
 	    "The Asset capacity group ID is required.");
-	text(r, &asset_ident, a->ident);
+	if (text(r, &asset_ident, a->ident) != 0)
+		return FP_ENOMEM;
 	notnull_enum(r, "audience", a->audience,
 	    "The Asset audience is required.");
 	notnull_int(r, "nodeId", a->node_id, "The Asset node ID is required.");
-	text(r, &asset_source, a->source_id);
+	if (text(r, &asset_source, a->source_id) != 0)
+		return FP_ENOMEM;
 	notnull_enum(r, "category", a->category,
 	    "The Asset category is required.");
 	notnull_enum(r, "phase", a->phase, "The Asset phase is required.");
-	meas(r, "instantaneous", &a->inst, false);
-	meas(r, "energy", &a->energy, true);
+	meas(r, &inst_rule, &a->inst, false);
+	meas(r, &energy_rule, &a->energy, true);
 	return r->nerrors > 0 ? FP_EINVAL : FP_OK;
 }

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-	API, ENV, api, coBody, cpBody, groupBody, newTenant, request, signRequest, sql,
+	API, ENV, api, children, coBody, cpBody, groupBody, newTenant, request, signRequest, sql,
 } from './lib.mjs';
 
 let t;          // the tenant used by every case
@@ -453,4 +453,41 @@ test('216-robust-daemon-caps-body-without-nginx', async () => {
 	// and the pool still answers afterwards
 	res = await send(JSON.stringify(cpBody()));
 	assert.equal(res.status, 201, res.head + res.body);
+});
+
+/*
+ * Issue 10: every object inside an unknown property used to get its own
+ * key table (~39 times its size), so 30 000 {"":0} in a 230 KiB body ran
+ * the request arena out (500 "Internal error"), and the unchecked
+ * allocations on that path could crash the worker.  Ignored values now
+ * cost no memory of their own: the body is an ordinary CP, an error after
+ * the junk is the usual 422, and no worker is replaced.
+ */
+test('217-robust-many-ignored-objects', async () => {
+	const master = Number(ENV.FP_TEST_FPD_PID);
+	const kids = children(master);
+	assert.ok(kids.length > 0, `master ${master} has no children`);
+	const row = `[${Array(30).fill('{"":0}').join(',')}]`;
+	const junk = `[${Array(1000).fill(row).join(',')}]`;
+	const pad = ['x'.repeat(8000), 'y'.repeat(8000)];
+	const body = (o) => JSON.stringify(cpBody({ pad, ...o })).replace(/^\{/, `{"junk":${junk},`);
+
+	const ok = body();
+	const size = Buffer.byteLength(ok);
+	assert.ok(size > 220 * 1024 && size < 256 * 1024, `body of ${size} bytes`);
+	let res = await postCp(ok);
+	assert.equal(res.status, 201, res.text.slice(0, 300));
+	isJson(res);
+	assert.equal(res.json.data.name, 'Grid Co');
+
+	res = await unchanged(() => postCp(body({ name: 5 })));
+	expectMalformedJson(res, 'wrong type after the junk');
+	assert.equal(res.json.message, "Malformed JSON: expected a string for 'name'");
+
+	// the same objects kept as serviceProps text
+	res = await postCp(JSON.stringify(cpBody({ serviceProps: { junk: JSON.parse(junk) } })));
+	assert.equal(res.status, 201, res.text.slice(0, 300));
+	assert.equal(res.json.data.serviceProps.junk.length, 1000);
+
+	assert.deepEqual(children(master), kids, 'a worker was replaced');
 });

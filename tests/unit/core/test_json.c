@@ -5,7 +5,9 @@
  * and serviceProps included; strict UTF-8; duplicate keys at every level;
  * strict JSON types; int64 range; enum reading; the audience rules;
  * serviceProps as JSON text without "oauth-client-secret"; a top level
- * that is not an object.  Emitting: key order and null omission of the
+ * that is not an object; memory: ignored objects cost nothing, the
+ * caller's budget is a 422, an exhausted arena is FP_ENOMEM at every
+ * allocation, never a crash.  Emitting: key order and null omission of the
  * three entities, json_raw's skipped key, the timestamp format.
  */
 #include <stdarg.h>
@@ -55,8 +57,10 @@ nn(const char *s)
 	return s == NULL ? "(null)" : s;
 }
 
+/* The daemon's defaults; mem is api_body()'s budget for a 256 KiB cap. */
 static const struct jlimits deflim = {
-	FP_JSON_DEPTH_DEFAULT, FP_JSON_STRING_DEFAULT, FP_JSON_ARRAY_DEFAULT
+	FP_JSON_DEPTH_DEFAULT, FP_JSON_STRING_DEFAULT, FP_JSON_ARRAY_DEFAULT,
+	8 * FP_BODY_MAX_DEFAULT
 };
 
 /* Entity defaults as the handlers set them before parsing. */
@@ -820,7 +824,7 @@ t_limits(void)
 static void
 t_custom_limits(void)
 {
-	static const struct jlimits lim = { 3, 12, 2 };
+	static const struct jlimits lim = { 3, 12, 2, 64 * 1024 };
 	static const struct {
 		const char	*body;
 		enum fp_err	 rc;
@@ -897,6 +901,298 @@ t_many_keys(void)
 	    NULL, &detail), FP_EMALFORMED);
 	free(body);
 	arena_free(a);
+}
+
+/* body = pre, then n copies of unit separated by ",", then post (malloc). */
+static char *
+repeat(const char *pre, const char *unit, size_t n, const char *post)
+{
+	size_t	 lp = strlen(pre), lu = strlen(unit), i;
+	char	*b, *p;
+
+	if ((b = malloc(lp + n * (lu + 1) + strlen(post) + 1)) == NULL)
+		return NULL;
+	p = b + lp;
+	memcpy(b, pre, lp);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, unit, lu);
+		p += lu;
+	}
+	strcpy(p, post);
+	return b;
+}
+
+/*
+ * Issue 10: 30 000 {"":0} objects in one unknown property (~210 KiB).
+ * Each used to get its own key table (~39 times its size) and the
+ * request arena ran out: 500, or a crash on an unchecked allocation.
+ * Objects in ignored values now cost no memory of their own.  Each body
+ * is pre, 1000 rows of per objects each, post.
+ */
+static void
+t_ignored_objects(void)
+{
+	static const struct {
+		const char	*desc;
+		const char	*pre, *row0, *obj, *row1, *post;
+		size_t		 per;
+		size_t		 extra;	/* arena bytes allowed besides 16 KiB */
+	} t[] = {
+		{ "ignored arrays", "{\"name\":\"cp\",\"x\":[", "[",
+		    "{\"\":0}", "]", "]}", 30, 0 },
+		{ "ignored nesting", "{\"name\":\"cp\",\"x\":[", "[",
+		    "{\"\":{\"\":[{\"\":0}]}}", "]", "]}", 10, 0 },
+		{ "ignored keyed siblings", "{\"name\":\"cp\",\"x\":[", "{",
+		    "\"\":{\"\":0},\"a\":{\"\":0},\"b\":{\"\":0},\"c\":{\"\":0},"
+		    "\"d\":{\"\":0},\"e\":{\"\":0},\"f\":{\"\":0},\"g\":{\"\":0},"
+		    "\"h\":{\"\":0},\"i\":{\"\":0}", "}", "]}", 1, 0 },
+		/* captured: the text itself is kept, nothing per object */
+		{ "serviceProps", "{\"name\":\"cp\",\"serviceProps\":{\"x\":[",
+		    "[", "{\"\":0}", "]", "]}}", 30, 256 * 1024 },
+	};
+	struct arena	*a;
+	union ent	 e;
+	const char	*secret, *detail;
+	char		*row, *body;
+	size_t		 i, used;
+	enum fp_err	 rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(FP_ARENA_CAP));
+	for (i = 0; i < N(t); i++) {
+		row = repeat(t[i].row0, t[i].obj, t[i].per, t[i].row1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+		body = repeat(t[i].pre, row, 1000, t[i].post);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+		free(row);
+		rc = parse(a, &deflim, K_PEER, body, strlen(body), &e, &secret,
+		    &detail);
+		used = arena_used(a);
+		CHECK(rc == FP_OK, "%s: rc %d (%s)", t[i].desc, rc,
+		    nn(detail));
+		CHECK(rc != FP_OK || streq(e.p.name, "cp"), "%s: name",
+		    t[i].desc);
+		CHECK(used <= 16 * 1024 + t[i].extra,
+		    "%s: %zu arena bytes for a %zu-byte body", t[i].desc, used,
+		    strlen(body));
+		arena_reset(a);
+		free(body);
+	}
+	arena_free(a);
+}
+
+/*
+ * The caller's budget (lim->mem) bounds what a parse takes from the
+ * arena; a document that needs more is 422 "Malformed JSON", whatever
+ * the memory goes to: key tables of a huge object, keys yajl had to
+ * unescape, captured serviceProps, string values.
+ */
+static void
+t_budget(void)
+{
+	static const struct jlimits lim = {
+		FP_JSON_DEPTH_DEFAULT, FP_JSON_STRING_DEFAULT,
+		FP_JSON_ARRAY_DEFAULT, 64 * 1024
+	};
+	static const char want[] = MJ "document needs more than 65536 "
+	    "bytes of memory to parse";
+	struct arena	*a;
+	union ent	 e;
+	const char	*secret, *detail;
+	char		*body, *p;
+	size_t		 i, k, used;
+	enum fp_err	 rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(FP_ARENA_CAP));
+	for (i = 0; i < 4; i++) {
+		switch (i) {
+		case 0:		/* 6000 keys in one ignored object */
+			CU_ASSERT_PTR_NOT_NULL_FATAL(body = malloc(64 * 1024));
+			p = body + sprintf(body, "{\"x\":{");
+			for (k = 0; k < 6000; k++)
+				p += sprintf(p, "%s\"%zx\":0", k ? "," : "", k);
+			strcpy(p, "}}");
+			break;
+		case 1:		/* escaped keys are copied */
+			body = repeat("{\"x\":[", "[{\"\\u0041\":0},{\"\\u0042\""
+			    ":1},{\"\\u0043\":2},{\"\\u0044\":3},{\"\\u0045\":4}"
+			    ",{\"\\u0046\":5},{\"\\u0047\":6},{\"\\u0048\":7}]",
+			    1000, "]}");
+			break;
+		case 2:		/* serviceProps text */
+			body = repeat("{\"serviceProps\":{\"x\":[", "\"abcdefgh"
+			    "ijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcde"
+			    "fghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"",
+			    1000, "]}}");
+			break;
+		default:	/* the same amount fits a bigger budget */
+			body = repeat("{\"serviceProps\":{\"x\":[", "\"abcdefgh"
+			    "ijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcde"
+			    "fghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"",
+			    1000, "]}}");
+			break;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+		rc = parse(a, i < 3 ? &lim : &deflim, K_PEER, body,
+		    strlen(body), &e, &secret, &detail);
+		used = arena_used(a);
+		if (i < 3) {
+			CHECK(rc == FP_EMALFORMED, "case %zu: rc %d (%s)", i, rc,
+			    nn(detail));
+			CHECK(streq(detail, want), "case %zu: \"%s\"", i,
+			    nn(detail));
+			CHECK(used <= lim.mem + 1024, "case %zu: %zu bytes", i,
+			    used);
+		} else
+			CHECK(rc == FP_OK, "case %zu: rc %d (%s)", i, rc,
+			    nn(detail));
+		arena_reset(a);
+		free(body);
+	}
+	arena_free(a);
+}
+
+/*
+ * Every allocation of the parse may fail: arenas from nearly nothing
+ * upwards give either the normal outcome or FP_ENOMEM, never a crash, a
+ * NULL message or a half-parsed success.  Error messages that do not fit
+ * fall back to "Malformed JSON" (still a 422).
+ */
+static void
+t_arena_exhausted(void)
+{
+	static const struct {
+		enum kind	 k;
+		const char	*body;
+		enum fp_err	 rc;
+	} t[] = {
+		{ K_PEER, "{\"name\":\"Grid Co\",\"enabled\":true,\"baseUrl\":"
+		    "\"https://cp.example\",\"registrationStatus\":"
+		    "\"Registered\",\"serviceProps\":{\"a\":[1,{\"b\":null}],"
+		    "\"\\u0041\":\"x\",\"oauth-client-secret\":\"s3\"},"
+		    "\"ignored\":[{\"\\u0042\":0},{\"c\":{\"d\":1}}]}", FP_OK },
+		{ K_GROUP, "{\"name\":\"G\",\"identifier\":\"g\","
+		    "\"capacityProviderId\":7,\"capacityOptimizerId\":"
+		    "9223372036854775807,\"capacityProviderMeasurementPeriod\":"
+		    "\"Hour\"}", FP_OK },
+		{ K_ASSET, "{\"name\":\"n\",\"nodeId\":123,\"audience\":"
+		    "\"CapacityProvider\",\"instantaneous\":{\"propertyNames\":"
+		    "[\"watts\",\"b\"],\"unit\":\"kW\",\"multiplier\":0.001},"
+		    "\"energy\":{\"unit\":\"kWh\"}}", FP_OK },
+		{ K_PEER, "{\"name\":5}", FP_EMALFORMED },
+		{ K_PEER, "{\"registrationStatus\":\"Nope\"}", FP_EMALFORMED },
+		{ K_GROUP, "{\"capacityProviderId\":99999999999999999999}",
+		    FP_EMALFORMED },
+		{ K_GROUP, "{\"capacityProviderId\":-9223372036854775809}",
+		    FP_EMALFORMED },
+		{ K_GROUP, "{\"capacityProviderId\":1.5}", FP_EMALFORMED },
+		{ K_PEER, "{\"x\":1,\"\\u0078\":2}", FP_EMALFORMED },
+		{ K_PEER, "{\"serviceProps\":{\"a\":1,\"a\":2}}",
+		    FP_EMALFORMED },
+		{ K_PEER, "{\"name\":\"a\",}", FP_EMALFORMED },
+		{ K_PEER, "{\"x\":[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]}",
+		    FP_EMALFORMED },
+		{ K_ASSET, "{\"audience\":\"FlexibilityProvider\"}",
+		    FP_EILLEGAL },
+		{ K_ASSET, "{\"audience\":null}", FP_EILLEGAL },
+		{ K_ASSET, "{\"instantaneous\":{\"propertyNames\":[1]}}",
+		    FP_EMALFORMED },
+	};
+	struct arena	*a;
+	union ent	 e, ref;
+	const char	*secret, *rsecret, *detail;
+	char		*rdetail;
+	size_t		 i, cap;
+	enum fp_err	 rc;
+	bool		 same;
+
+	for (i = 0; i < N(t); i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(1024 * 1024));
+		rc = parse(a, &deflim, t[i].k, t[i].body, strlen(t[i].body),
+		    &ref, &rsecret, &detail);
+		CHECK(rc == t[i].rc, "%s: rc %d (%s)", t[i].body, rc,
+		    nn(detail));
+		rdetail = detail != NULL ? strdup(detail) : NULL;
+		if (rsecret != NULL)
+			rsecret = strdup(rsecret);
+		switch (t[i].k) {	/* keep what the checks below compare */
+		case K_PEER:
+			ref.p.name = ref.p.name ? strdup(ref.p.name) : NULL;
+			ref.p.sprops = ref.p.sprops ? strdup(ref.p.sprops) :
+			    NULL;
+			break;
+		case K_GROUP:
+			ref.g.name = ref.g.name ? strdup(ref.g.name) : NULL;
+			break;
+		case K_ASSET:
+			ref.s.inst.props = ref.s.inst.props ?
+			    strdup(ref.s.inst.props) : NULL;
+			ref.s.inst.mult = ref.s.inst.mult ?
+			    strdup(ref.s.inst.mult) : NULL;
+			break;
+		}
+		arena_free(a);
+		/* from the smallest arena arena_new() accepts upwards */
+		for (cap = 48; cap <= 8192; cap += 8) {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(cap));
+			rc = parse(a, &deflim, t[i].k, t[i].body,
+			    strlen(t[i].body), &e, &secret, &detail);
+			CHECK(rc == t[i].rc || rc == FP_ENOMEM,
+			    "%s, arena %zu: rc %d", t[i].body, cap, rc);
+			if (rc != FP_OK && rc != FP_ENOMEM)
+				CHECK(streq(detail, rdetail) || streq(detail,
+				    "Malformed JSON") || streq(detail,
+				    "Malformed request"), "%s, arena %zu: "
+				    "\"%s\"", t[i].body, cap, nn(detail));
+			if (rc == FP_OK) {
+				switch (t[i].k) {
+				case K_PEER:
+					same = streq(e.p.name, ref.p.name) &&
+					    streq(e.p.sprops, ref.p.sprops) &&
+					    streq(secret, rsecret) &&
+					    e.p.reg_status == ref.p.reg_status;
+					break;
+				case K_GROUP:
+					same = streq(e.g.name, ref.g.name) &&
+					    e.g.cp_id == ref.g.cp_id &&
+					    e.g.co_id == ref.g.co_id;
+					break;
+				default:
+					same = streq(e.s.inst.props,
+					    ref.s.inst.props) &&
+					    streq(e.s.inst.mult,
+					    ref.s.inst.mult) &&
+					    e.s.inst.nprops ==
+					    ref.s.inst.nprops &&
+					    e.s.energy.unit ==
+					    ref.s.energy.unit;
+					break;
+				}
+				CHECK(same, "%s, arena %zu: different result",
+				    t[i].body, cap);
+			}
+			arena_free(a);
+		}
+		/* and the largest of them was enough */
+		CHECK(rc == t[i].rc, "%s: rc %d with an 8 KiB arena",
+		    t[i].body, rc);
+		free(rdetail);
+		free((char *)rsecret);
+		switch (t[i].k) {
+		case K_PEER:
+			free((char *)ref.p.name);
+			free((char *)ref.p.sprops);
+			break;
+		case K_GROUP:
+			free((char *)ref.g.name);
+			break;
+		case K_ASSET:
+			free((char *)ref.s.inst.props);
+			free((char *)ref.s.inst.mult);
+			break;
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1299,6 +1595,9 @@ test_json_register(void)
 	CU_add_test(s, "default limits", t_limits);
 	CU_add_test(s, "caller's limits", t_custom_limits);
 	CU_add_test(s, "duplicates among many keys", t_many_keys);
+	CU_add_test(s, "objects in ignored values", t_ignored_objects);
+	CU_add_test(s, "the caller's memory budget", t_budget);
+	CU_add_test(s, "arena exhausted at every step", t_arena_exhausted);
 	CU_add_test(s, "emit CP/CO", t_emit_peer);
 	CU_add_test(s, "emit group", t_emit_group);
 	CU_add_test(s, "emit asset", t_emit_asset);

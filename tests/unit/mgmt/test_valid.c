@@ -581,6 +581,54 @@ t_asset(void)
 	arena_free(a);
 }
 
+/*
+ * With the arena nearly full, every entry still has its location and
+ * message (they are constants), and a rejected value that cannot be
+ * quoted makes the check FP_ENOMEM instead of an entry without it.
+ */
+static void
+t_no_memory(void)
+{
+	struct arena	*a;
+	struct req	 r;
+	struct asset	 s;
+	enum fp_err	 rc;
+	size_t		 cap, j;
+	bool		 ok;
+
+	for (cap = 48; cap <= 1024; cap += 16) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a = arena_new(cap));
+		memset(&r, 0, sizeof(r));
+		r.a = a;
+		memset(&s, 0, sizeof(s));
+		s.name = "   ";
+		s.ident = A65;
+		s.cg_id = s.node_id = DB_NULL;
+		s.audience = s.category = s.phase = DB_NULL_INT;
+		s.inst.present = s.energy.present = true;
+		s.inst.unit = s.inst.stat = DB_NULL_INT;
+		s.energy.unit = s.energy.stat = DB_NULL_INT;
+		s.energy.type = s.energy.dir = DB_NULL_INT;
+		rc = valid_asset(&r, &s);
+		CHECK(rc == FP_EINVAL || rc == FP_ENOMEM, "arena %zu: rc %d",
+		    cap, rc);
+		for (j = 0, ok = true; j < r.nerrors; j++) {
+			const struct verr	*e = &r.errors[j];
+
+			if (e->location == NULL || e->message == NULL)
+				ok = false;
+			/* name and identifier are given: values rejected */
+			else if (e->rejected == NULL &&
+			    (strcmp(e->location, "name") == 0 ||
+			    strcmp(e->location, "identifier") == 0))
+				ok = false;
+		}
+		CHECK(ok, "arena %zu: an entry lost a member", cap);
+		arena_free(a);
+	}
+	CHECK(rc == FP_EINVAL, "rc %d with a 1 KiB arena", rc);
+}
+
 void
 test_valid_register(void)
 {
@@ -590,4 +638,5 @@ test_valid_register(void)
 	CU_add_test(s, "CP/CO", t_peer);
 	CU_add_test(s, "capacity group", t_group);
 	CU_add_test(s, "asset", t_asset);
+	CU_add_test(s, "arena nearly full", t_no_memory);
 }
