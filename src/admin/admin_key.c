@@ -54,6 +54,8 @@ static const struct sealed_table sealed_tables[] = {
 	    STMT_ADM_SEAL_CP_SECRET_SET, AAD_CP_SECRET },
 	{ "oscp_co_secret", STMT_ADM_SEAL_CO_SECRET_LIST,
 	    STMT_ADM_SEAL_CO_SECRET_SET, AAD_CO_SECRET },
+	{ "oscp_fp_token", STMT_ADM_SEAL_FP_NEXT_LIST,
+	    STMT_ADM_SEAL_FP_NEXT_SET, AAD_FP_NEXT },
 };
 
 #define SEALED_TABLES	(sizeof(sealed_tables) / sizeof(sealed_tables[0]))

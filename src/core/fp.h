@@ -43,6 +43,7 @@ enum fp_err {
 	FP_EDBDOWN,	/* 503 database unavailable */
 	FP_ENOMEM,	/* 500 arena cap reached */
 	FP_ESYS,	/* 500 Internal error */
+	FP_EVERSION,	/* 501 OSCP: no version in common */
 	FP__MAX
 };
 
@@ -129,6 +130,21 @@ struct settings {
 	int		 date_skew;	/* SNWS2 allowed skew, seconds */
 	int		 auth_cache_seconds; /* token cache lifetime, 0 = off */
 	char		*public_url;	/* e.g. https://oscp.example.com */
+	/* OSCP (SPEC §3) */
+	char		*fp_base_url;	/* announced in Register, "" = unset */
+	int		 dispatch_concurrency;	/* sends in flight */
+	int		 dispatch_poll_ms;	/* queue poll without a wake-up */
+	int		 dispatch_lease_seconds;	/* a claim's lease */
+	int		 dispatch_retry_seconds;	/* back-off: tries x this */
+	int		 heartbeat_job_seconds;	/* heartbeat job period */
+	int		 event_days;		/* events kept this long */
+	int		 outbound_connect_timeout;	/* seconds */
+	int		 outbound_timeout;	/* seconds, whole request */
+	char		*outbound_ca_file;	/* "" = system CAs */
+	bool		 outbound_allow_http;	/* plain http base URLs */
+	bool		 outbound_allow_private; /* loopback/private addresses */
+	int		 ack_heartbeat_interval;	/* asked of peers, 0 = none */
+	char		*ack_measurement_configuration; /* e.g. CONTINUOUS */
 };
 
 int	 settings_load(struct settings *, const char *file, char *err,

@@ -57,6 +57,10 @@ enum fp_err	 json_parse(struct arena *, const struct jlimits *,
 		    const unsigned char *, size_t, const struct field *,
 		    void *base, const char **secret, const char **detail);
 
+/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF
+ * (yajl's own check lets overlong forms through). */
+bool		 json_utf8_ok(const unsigned char *, size_t);
+
 extern const struct field json_peer_fields[];
 extern const struct field json_group_fields[];
 extern const struct field json_asset_fields[];

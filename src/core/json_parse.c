@@ -157,8 +157,8 @@ pstrndup(struct pctx *c, const void *s, size_t len)
  * Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
  * (yajl's own check lets overlong sequences through.)
  */
-static bool
-utf8_ok(const unsigned char *s, size_t n)
+bool
+json_utf8_ok(const unsigned char *s, size_t n)
 {
 	size_t		 i = 0, k, len;
 	unsigned	 c, cp, min;
@@ -455,7 +455,7 @@ string_ok(struct pctx *c, const unsigned char *s, size_t len,
 	if (len > c->lim->string || len > UINT32_MAX)
 		return fail(c, FP_EMALFORMED, "string longer than %zu bytes",
 		    c->lim->string);
-	if (!utf8_ok(s, len))
+	if (!json_utf8_ok(s, len))
 		return fail(c, FP_EMALFORMED, "invalid UTF-8 in a %s", what);
 	if (memchr(s, '\0', len) != NULL)
 		return fail(c, FP_EMALFORMED, "NUL character in a %s", what);

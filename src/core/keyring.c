@@ -29,6 +29,7 @@ static const struct {
 	{ "oscp_co_token", false },	/* AAD_CO_TOKEN */
 	{ "oscp_cp_secret", false },	/* AAD_CP_SECRET */
 	{ "oscp_co_secret", false },	/* AAD_CO_SECRET */
+	{ "oscp_fp_next", false },	/* AAD_FP_NEXT */
 };
 
 bool

@@ -79,6 +79,7 @@ enum aad_kind {
 	AAD_CO_TOKEN,		/* "oscp_co_token:<user>:<id>" */
 	AAD_CP_SECRET,		/* "oscp_cp_secret:<user>:<id>" */
 	AAD_CO_SECRET,		/* "oscp_co_secret:<user>:<id>" */
+	AAD_FP_NEXT,		/* "oscp_fp_next:<user>:<fp token id>" */
 	AAD__MAX
 };
 

@@ -80,6 +80,20 @@ static const struct setting table[] = {
 	S(date_skew, ST_INT, 0, 86400, "900"),
 	S(auth_cache_seconds, ST_INT, 0, 3600, "2"),
 	S(public_url, ST_STR, 0, 0, "http://127.0.0.1:8080"),
+	S(fp_base_url, ST_STR, 0, 0, ""),
+	S(dispatch_concurrency, ST_INT, 1, 1024, "16"),
+	S(dispatch_poll_ms, ST_INT, 10, 600000, "1000"),
+	S(dispatch_lease_seconds, ST_INT, 1, 86400, "60"),
+	S(dispatch_retry_seconds, ST_INT, 0, 3600, "5"),
+	S(heartbeat_job_seconds, ST_INT, 1, 86400, "60"),
+	S(event_days, ST_INT, 1, 3650, "30"),
+	S(outbound_connect_timeout, ST_INT, 1, 600, "10"),
+	S(outbound_timeout, ST_INT, 1, 3600, "20"),
+	S(outbound_ca_file, ST_STR, 0, 0, ""),
+	S(outbound_allow_http, ST_BOOL, 0, 0, "false"),
+	S(outbound_allow_private, ST_BOOL, 0, 0, "false"),
+	S(ack_heartbeat_interval, ST_INT, 0, 32767, "0"),
+	S(ack_measurement_configuration, ST_STR, 0, 0, "CONTINUOUS"),
 };
 
 #define NSETTINGS	(sizeof(table) / sizeof(table[0]))

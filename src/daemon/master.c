@@ -36,7 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/eventfd.h>
+
+#include "dispatch.h"
 #include "fp.h"
+#include "oscp.h"
 #include "proc.h"
 
 #define DEATHS_MAX	5	/* more deaths than this ... */
@@ -45,8 +49,46 @@
 #define STABLE_SECS	10	/* a child that lived this long is fine */
 #define DRAIN_TIMEOUT	30	/* then SIGKILL what is still running */
 
-static const char *const kind_names[] = {
-	"worker",	/* CHILD_WORKER */
+/*
+ * The kinds of child, one row each: how many a set of settings asks for
+ * and the body of one (it never returns).  Every kind shares the slot
+ * table, respawning, back-off, SIGHUP (a new set starts, the old one
+ * finishes and exits) and SIGTERM (drain).
+ */
+static int
+n_workers(const struct settings *s)
+{
+	return s->workers;
+}
+
+static int
+n_one(const struct settings *s)
+{
+	(void)s;
+	return 1;
+}
+
+static void
+run_worker(int id, const struct settings *s, int fd, pid_t master)
+{
+	worker_main(id, s, fd, master);
+}
+
+static void
+run_dispatcher(int id, const struct settings *s, int fd, pid_t master)
+{
+	(void)id;
+	close(fd);		/* it serves no FastCGI */
+	dispatcher_main(s, master);
+}
+
+static const struct kind {
+	const char	*name;
+	int		(*count)(const struct settings *);
+	void		(*run)(int, const struct settings *, int, pid_t);
+} kinds[CHILD__MAX] = {
+	{ "worker", n_workers, run_worker },		/* CHILD_WORKER */
+	{ "dispatcher", n_one, run_dispatcher },	/* CHILD_DISPATCHER */
 };
 
 struct slot {
@@ -102,21 +144,18 @@ spawn(struct slot *sl, const struct settings *s, int fd)
 
 	fflush(NULL);		/* or children repeat buffered stdio */
 	if ((pid = fork()) == -1) {
-		log_err("fork %s %d: %s", kind_names[sl->kind], sl->id,
+		log_err("fork %s %d: %s", kinds[sl->kind].name, sl->id,
 		    strerror(errno));
 		sl->restart_at = now_mono() + 1;
 		return;
 	}
 	if (pid == 0) {
-		switch (sl->kind) {
-		case CHILD_WORKER:
-		default:
-			worker_main(sl->id, s, fd, master);
-		}
+		kinds[sl->kind].run(sl->id, s, fd, master);
+		_exit(1);
 	}
 	sl->pid = pid;
 	sl->started = now_mono();
-	log_info("%s %d started, pid %ld", kind_names[sl->kind], sl->id,
+	log_info("%s %d started, pid %ld", kinds[sl->kind].name, sl->id,
 	    (long)pid);
 }
 
@@ -141,7 +180,7 @@ schedule(struct slot *sl, time_t now)
 	sl->restart_at = now + sl->backoff;
 	if (sl->backoff > 0)
 		log_warn("%s %d keeps dying: respawning in %d s",
-		    kind_names[sl->kind], sl->id, sl->backoff);
+		    kinds[sl->kind].name, sl->id, sl->backoff);
 }
 
 static void
@@ -210,7 +249,7 @@ reap(struct slot *slots, int n, struct retired *r, bool stopping)
 			continue;	/* not ours (cannot happen) */
 		describe(st, how, sizeof(how));
 		slots[i].pid = 0;
-		name = kind_names[slots[i].kind];
+		name = kinds[slots[i].kind].name;
 		if (!stopping)
 			log_err("%s %d (pid %ld) %s", name, slots[i].id,
 			    (long)pid, how);
@@ -245,19 +284,24 @@ signal_all(struct slot *slots, int n, const struct retired *r, int sig)
 		signal_one(r->pid[i], sig);
 }
 
+/* The slot table for a set of settings: every kind's children; *np is
+ * set to their number. */
 static struct slot *
-slots_new(int n)
+slots_new(const struct settings *s, int *np)
 {
 	struct slot	*slots;
-	int		 i;
+	int		 k, i, n = 0, j = 0;
 
+	for (k = 0; k < CHILD__MAX; k++)
+		n += kinds[k].count(s);
 	if ((slots = calloc(n, sizeof(*slots))) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		slots[i].kind = CHILD_WORKER;
-		slots[i].id = i;
-	}
-	/* CHILD_DISPATCHER: one more slot here (later issue). */
+	for (k = 0; k < CHILD__MAX; k++)
+		for (i = 0; i < kinds[k].count(s); i++, j++) {
+			slots[j].kind = (enum child_kind)k;
+			slots[j].id = i;
+		}
+	*np = n;
 	return slots;
 }
 
@@ -274,14 +318,14 @@ reload(struct settings *s, struct slot **slotsp, int *np, struct retired *r,
 	struct settings	 ns;
 	struct slot	*ns_slots, *old = *slotsp;
 	char		 err[512];
-	int		 i;
+	int		 i, nn;
 
 	if (fn(s, &ns, err, sizeof(err)) == -1) {
 		log_err("SIGHUP: settings not reloaded, keeping the running "
 		    "ones: %s", err);
 		return -1;
 	}
-	if ((ns_slots = slots_new(ns.workers)) == NULL ||
+	if ((ns_slots = slots_new(&ns, &nn)) == NULL ||
 	    retired_reserve(r, *np) == -1) {
 		log_err("SIGHUP: %s: keeping the running settings",
 		    strerror(errno));
@@ -298,9 +342,9 @@ reload(struct settings *s, struct slot **slotsp, int *np, struct retired *r,
 	settings_free(s);
 	*s = ns;
 	*slotsp = ns_slots;
-	*np = ns.workers;
-	log_info("SIGHUP: settings reloaded: starting %d workers, %d old "
-	    "ones finish and exit", *np, r->n);
+	*np = nn;
+	log_info("SIGHUP: settings reloaded: starting %d workers and a "
+	    "dispatcher, %d old children finish and exit", ns.workers, r->n);
 	return 0;
 }
 
@@ -350,14 +394,17 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
 	struct slot	*slots;
 	struct retired	 r = { NULL, 0, 0 };
 	sigset_t	 waitmask;
-	int		 i, n = s->workers, alive;
+	int		 i, n, alive, wake;
 	bool		 stopping = false, killed = false;
 	time_t		 now, deadline = 0, next;
 
-	if ((slots = slots_new(n)) == NULL) {
+	/* Workers tell the dispatcher of a new task through this. */
+	if ((wake = eventfd(0, EFD_NONBLOCK)) == -1 ||
+	    (slots = slots_new(s, &n)) == NULL) {
 		log_err("master: %s", strerror(errno));
 		return 1;
 	}
+	oscp_wake_init(wake);
 	master_signals(&waitmask);
 
 	for (i = 0; i < n; i++)
@@ -428,6 +475,7 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
 	alarm(0);
 	free(slots);
 	free(r.pid);
+	close(wake);
 	log_info("all children stopped");
 	return 0;
 }

@@ -23,14 +23,12 @@
 #include "fp.h"
 
 /*
- * The kinds of child the master supervises.  The dispatcher (outbound
- * OSCP calls and jobs, SPEC §1, §3) will be a second kind with its own
- * entry function, started once next to the workers; until then there are
- * only workers.
+ * The kinds of child the master supervises (master.c has one table row
+ * each: how many, and the body).
  */
 enum child_kind {
 	CHILD_WORKER,		/* FastCGI worker: worker_main() */
-	/* CHILD_DISPATCHER:	   outbound OSCP work, jobs (later issue) */
+	CHILD_DISPATCHER,	/* outbound OSCP, jobs: dispatcher_main() */
 	CHILD__MAX
 };
 

@@ -293,6 +293,10 @@ const char *const stmts[STMT__MAX] = {
 	SEAL_SET("oscp_cp_secret", "secret_enc"),	/* STMT_ADM_SEAL_CP_SECRET_SET */
 	SEAL_LIST("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_LIST */
 	SEAL_SET("oscp_co_secret", "secret_enc"),	/* STMT_ADM_SEAL_CO_SECRET_SET */
+	/* STMT_ADM_SEAL_FP_NEXT_LIST: -> llx */
+	"SELECT user_id, id, next_enc FROM oscp_fp_token "
+	"WHERE next_enc IS NOT NULL ORDER BY user_id, id FOR UPDATE",
+	SEAL_SET("oscp_fp_token", "next_enc"),	/* STMT_ADM_SEAL_FP_NEXT_SET: xll */
 };
 
 /*
@@ -309,7 +313,7 @@ static const struct {
 	{ STMT_DSP_CP_TARGET, STMT_DSP_FP_PROMOTE, DB_DISPATCHER },
 	{ STMT_DSP_CLAIM, STMT_DSP_EVENT_PRUNE, DB_DISPATCHER | DB_ANY_TENANT },
 	{ STMT_ADM_VERSION_TABLE, STMT_ADM_NODE_INSERT, DB_ADMIN },
-	{ STMT_ADM_SEAL_AUTH_LIST, STMT_ADM_SEAL_CO_SECRET_SET,
+	{ STMT_ADM_SEAL_AUTH_LIST, STMT_ADM_SEAL_FP_NEXT_SET,
 	  DB_ADMIN | DB_ANY_TENANT },
 };
 

@@ -19,8 +19,6 @@
 #include "timefmt.h"
 #include "worker.h"
 
-#define SEC_PREFIX	"/solaruser/api/v1/sec/"
-
 int
 app_init(struct worker *w)
 {
@@ -56,10 +54,12 @@ app_exit(struct worker *w)
 static enum fp_err
 dispatch(struct worker *w, struct req *r)
 {
+	const struct route_def	*d;
 	char		 err[256];
 	enum fp_err	 rc;
 
-	if (strncmp(r->path, SEC_PREFIX, sizeof(SEC_PREFIX) - 1) == 0) {
+	r->fam = family_of(r->path);
+	if (families[r->fam].auth != NULL) {
 		if ((rc = req_read_body(r)) != FP_OK)
 			return rc;
 		if (w->db == NULL &&
@@ -72,13 +72,18 @@ dispatch(struct worker *w, struct req *r)
 			log_err("database: %s", db_errmsg(r->db));
 			return rc;
 		}
-		if ((rc = auth_request(r)) != FP_OK)
+		if ((rc = families[r->fam].auth(r)) != FP_OK)
 			return rc;
 	}
 	r->db = w->db;
 	if ((rc = route_match(r)) != FP_OK)
 		return rc;
-	return routes[r->route].fn[r->method](r);
+	d = &routes[r->route];
+	if (d->fam == FAM_OSCP && (d->roles & (1u << r->oscp_role)) == 0) {
+		r->detail = "Forbidden";
+		return FP_EDENIED;
+	}
+	return d->fn[r->method](r);
 }
 
 static bool

@@ -57,6 +57,7 @@ static const struct {
 	{ 503, "503", "Service unavailable" },		/* FP_EDBDOWN */
 	{ 500, NULL, "Internal error" },		/* FP_ENOMEM */
 	{ 500, NULL, "Internal error" },		/* FP_ESYS */
+	{ 501, "501", NULL },				/* FP_EVERSION */
 };
 
 static const char *
@@ -65,6 +66,7 @@ reason(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -74,6 +76,7 @@ reason(int status)
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
 	case 429: return "Too Many Requests";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -302,6 +305,10 @@ headers(struct req *r, size_t len, bool with_len, const char *errmsg)
 		route_allow(r->allow, allow, sizeof(allow));
 		head_line(&h, "Allow: %s\r\n", allow);
 	}
+	if (r->error_header != NULL) {
+		hdr_text(r->error_header, text);
+		head_line(&h, "X-Error-Message: %s\r\n", text);
+	}
 	memcpy(h.buf + h.len, "\r\n", 2);
 	h.len += 2;
 	FCGX_PutStr(h.buf, (int)h.len, r->fcgx->out);
@@ -354,6 +361,46 @@ resp_ok_nodata(struct req *r)
 	return send_buf(r, true, NULL);
 }
 
+/* OSCP success: 204 with no body (SPEC §3). */
+enum fp_err
+resp_no_content(struct req *r)
+{
+	r->status = 204;
+	FCGX_PutS("Status: 204 No Content\r\n\r\n", r->fcgx->out);
+	r->headers_sent = true;
+	return FP_OK;
+}
+
+/*
+ * OSCP errors: the status of the same table, the body of the OCA's
+ * error.json ({"message":...}), never the SolarNetwork envelope; 501 also
+ * says why in X-Error-Message.
+ */
+static void
+oscp_error(struct req *r, enum fp_err rc)
+{
+	const char	*msg = r->detail;
+	yajl_gen	 g;
+
+	if (rc == FP_ESYS || rc == FP_ENOMEM || msg == NULL)
+		msg = errs[rc].message != NULL ? errs[rc].message :
+		    reason(errs[rc].status);
+	if (rc == FP_EVERSION)
+		r->error_header = msg;
+	r->status = errs[rc].status;
+	if ((g = yajl_gen_alloc(NULL)) == NULL ||
+	    arena_cleanup_add(r->a, free_gen, g) != 0) {
+		if (g != NULL)
+			yajl_gen_free(g);
+		return;
+	}
+	r->g = g;
+	yajl_gen_map_open(g);
+	json_kv_str(g, "message", msg);
+	yajl_gen_map_close(g);
+	send_buf(r, true, NULL);
+}
+
 /*
  * Render any failure.  The envelope is {"success":false,"code","message",
  * "errors"} with null members left out (reference §2.1).
@@ -374,6 +421,10 @@ resp_error(struct req *r, enum fp_err rc)
 	/* A half-built success document is dropped (its generator is
 	 * freed with the arena). */
 	r->g = NULL;
+	if (r->fam == FAM_OSCP) {
+		oscp_error(r, rc);
+		return;
+	}
 	if (msg == NULL)
 		msg = r->detail != NULL ? r->detail : reason(errs[rc].status);
 	r->location = NULL;

@@ -21,6 +21,7 @@
 #include "fp.h"
 
 struct FCGX_Request;
+struct req;
 struct keyring;
 
 enum method {
@@ -46,8 +47,45 @@ enum route {
 	ROUTE_CG_ASSETS,
 	ROUTE_ASSET_LIST,
 	ROUTE_ASSET_ITEM,
+	ROUTE_CP_EVENTS,
+	ROUTE_CO_EVENTS,
+	ROUTE_OSCP_REGISTER,
+	ROUTE_OSCP_HANDSHAKE,
+	ROUTE_OSCP_HANDSHAKE_ACK,
+	ROUTE_OSCP_HANDSHAKE_ACK2,	/* _acknowledgement */
+	ROUTE_OSCP_HANDSHAKE_ACK3,	/* _acknowledgment */
+	ROUTE_OSCP_HEARTBEAT,
+	ROUTE_OSCP_UPDATE_FORECAST,
+	ROUTE_OSCP_ADJUST_FORECAST,
 	ROUTE__MAX
 };
+
+/*
+ * API families (route.c, one table): the path prefix that selects one,
+ * how its callers authenticate and how its errors look.  Every route row
+ * names its family; the request path is family -> body -> database ->
+ * authentication -> route -> handler (app.c).
+ */
+enum api_family {
+	FAM_PUBLIC,	/* /ping: no authentication, no database */
+	FAM_MGMT,	/* SNWS2, SolarNetwork envelope */
+	FAM_OSCP,	/* Authorization: Token, {"message":...} errors */
+	FAM__MAX
+};
+
+struct family_def {
+	const char	*name;
+	const char	*prefix;	/* NULL: whatever no other takes */
+	enum fp_err	(*auth)(struct req *);	/* NULL: public */
+};
+
+extern const struct family_def families[FAM__MAX];
+enum api_family	 family_of(const char *path);
+
+/* OSCP routes: which caller roles (enum peer_role bits) may call one. */
+#define ROLES_CP	(1u << 0)
+#define ROLES_CO	(1u << 1)
+#define ROLES_ANY	(ROLES_CP | ROLES_CO)
 
 /* One VAL.00004 entry (reference §6.3). */
 struct verr {
@@ -78,6 +116,10 @@ struct req {
 	bool			 body_read;
 	int64_t			 start_us;
 	int64_t			 user_id;	/* 0 until authenticated */
+	int			 oscp_role;	/* OSCP caller: enum peer_role */
+	int64_t			 conf_id;	/* OSCP caller: its CP/CO id */
+	int64_t			 fp_id;		/* OSCP caller: its FP token row */
+	enum api_family		 fam;
 	enum route		 route;
 	const char		*route_name;
 	int64_t			 id;		/* {id} from the path */
@@ -88,6 +130,7 @@ struct req {
 	/* response */
 	int			 status;
 	const char		*location;
+	const char		*error_header;	/* 501: X-Error-Message */
 	yajl_gen		 g;
 	bool			 headers_sent;
 	bool			 streaming;
@@ -99,7 +142,8 @@ struct route_def {
 	const char	*name;		/* for the access log */
 	const char	*prefix;	/* path up to {id}, or the whole path */
 	const char	*suffix;	/* after {id}; NULL: no {id} */
-	bool		 auth;		/* SNWS2 required */
+	enum api_family	 fam;
+	unsigned	 roles;		/* FAM_OSCP: ROLES_* allowed */
 	handler_fn	 fn[METHOD__MAX];
 };
 
@@ -122,6 +166,7 @@ yajl_gen	 resp_begin(struct req *, int status);	/* opens "data" */
 enum fp_err	 resp_flush(struct req *);	/* stream a long list */
 enum fp_err	 resp_end(struct req *);	/* closes envelope, writes */
 enum fp_err	 resp_ok_nodata(struct req *);	/* {"success":true} */
+enum fp_err	 resp_no_content(struct req *);	/* 204, no body (OSCP) */
 void		 resp_error(struct req *, enum fp_err);
 int		 fp_err_status(enum fp_err);
 const char	*fp_err_code(enum fp_err);

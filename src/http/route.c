@@ -1,6 +1,7 @@
 /*
- * route.c -- THE route table (SPEC §2): path pattern, whether SNWS2 is
- * required, and one handler per method.  A path in the table with another
+ * route.c -- THE route table (SPEC §2, §3): path pattern, API family (and
+ * for OSCP the caller roles allowed), and one handler per method; and the
+ * table of families.  A path in the table with another
  * method is 405 with Allow; anything else is 404.  The only path parameter
  * is a numeric {id}.
  */
@@ -12,38 +13,83 @@
 #include "api.h"
 #include "db.h"
 #include "http.h"
+#include "oscp.h"
 
 #define B	FP_API_BASE
+#define O	FP_OSCP_BASE
+
+const struct family_def families[FAM__MAX] = {
+	{ "public", NULL, NULL },				/* FAM_PUBLIC */
+	{ "management", "/solaruser/api/v1/sec/", auth_request },	/* FAM_MGMT */
+	{ "oscp", "/oscp/", oscp_auth },			/* FAM_OSCP */
+};
+
+/* The family a path belongs to: the first whose prefix it starts with. */
+enum api_family
+family_of(const char *path)
+{
+	int	 f;
+
+	for (f = 0; f < FAM__MAX; f++)
+		if (families[f].prefix != NULL && strncmp(path,
+		    families[f].prefix, strlen(families[f].prefix)) == 0)
+			return (enum api_family)f;
+	return FAM_PUBLIC;
+}
 
 const struct route_def routes[ROUTE__MAX] = {
-	{ "/ping", "/ping", NULL, false,			/* ROUTE_PING */
+	{ "/ping", "/ping", NULL, FAM_PUBLIC, 0,		/* ROUTE_PING */
 	  { [METHOD_GET] = api_ping } },
-	{ "/capacity-providers", B "/capacity-providers", NULL, true, /* ROUTE_CP_LIST */
+	{ "/capacity-providers", B "/capacity-providers", NULL, FAM_MGMT, 0, /* ROUTE_CP_LIST */
 	  { [METHOD_GET] = api_cp_list, [METHOD_POST] = api_cp_create } },
-	{ "/capacity-providers/{id}", B "/capacity-providers/", "", true, /* ROUTE_CP_ITEM */
+	{ "/capacity-providers/{id}", B "/capacity-providers/", "", FAM_MGMT, 0, /* ROUTE_CP_ITEM */
 	  { [METHOD_GET] = api_cp_get, [METHOD_PUT] = api_cp_update,
 	    [METHOD_DELETE] = api_cp_delete } },
-	{ "/capacity-optimizers", B "/capacity-optimizers", NULL, true, /* ROUTE_CO_LIST */
+	{ "/capacity-optimizers", B "/capacity-optimizers", NULL, FAM_MGMT, 0, /* ROUTE_CO_LIST */
 	  { [METHOD_GET] = api_co_list, [METHOD_POST] = api_co_create } },
-	{ "/capacity-optimizers/{id}", B "/capacity-optimizers/", "", true, /* ROUTE_CO_ITEM */
+	{ "/capacity-optimizers/{id}", B "/capacity-optimizers/", "", FAM_MGMT, 0, /* ROUTE_CO_ITEM */
 	  { [METHOD_GET] = api_co_get, [METHOD_PUT] = api_co_update,
 	    [METHOD_DELETE] = api_co_delete } },
-	{ "/capacity-groups", B "/capacity-groups", NULL, true,	/* ROUTE_CG_LIST */
+	{ "/capacity-groups", B "/capacity-groups", NULL, FAM_MGMT, 0,	/* ROUTE_CG_LIST */
 	  { [METHOD_GET] = api_group_list,
 	    [METHOD_POST] = api_group_create } },
-	{ "/capacity-groups/{id}", B "/capacity-groups/", "", true,	/* ROUTE_CG_ITEM */
+	{ "/capacity-groups/{id}", B "/capacity-groups/", "", FAM_MGMT, 0,	/* ROUTE_CG_ITEM */
 	  { [METHOD_GET] = api_group_get, [METHOD_PUT] = api_group_update,
 	    [METHOD_DELETE] = api_group_delete } },
 	/* SPEC §2: the published page lists DELETE for this listing;
 	 * answer it exactly like GET (it deletes nothing). */
-	{ "/capacity-groups/{id}/assets", B "/capacity-groups/", "/assets", true, /* ROUTE_CG_ASSETS */
+	{ "/capacity-groups/{id}/assets", B "/capacity-groups/", "/assets", FAM_MGMT, 0, /* ROUTE_CG_ASSETS */
 	  { [METHOD_GET] = api_group_assets,
 	    [METHOD_DELETE] = api_group_assets } },
-	{ "/assets", B "/assets", NULL, true,	/* ROUTE_ASSET_LIST */
+	{ "/assets", B "/assets", NULL, FAM_MGMT, 0,	/* ROUTE_ASSET_LIST */
 	  { [METHOD_POST] = api_asset_create } },
-	{ "/assets/{id}", B "/assets/", "", true,		/* ROUTE_ASSET_ITEM */
+	{ "/assets/{id}", B "/assets/", "", FAM_MGMT, 0,		/* ROUTE_ASSET_ITEM */
 	  { [METHOD_GET] = api_asset_get, [METHOD_PUT] = api_asset_update,
 	    [METHOD_DELETE] = api_asset_delete } },
+	{ "/capacity-providers/{id}/events", B "/capacity-providers/",	/* ROUTE_CP_EVENTS */
+	  "/events", FAM_MGMT, 0, { [METHOD_GET] = api_cp_events } },
+	{ "/capacity-optimizers/{id}/events", B "/capacity-optimizers/",	/* ROUTE_CO_EVENTS */
+	  "/events", FAM_MGMT, 0, { [METHOD_GET] = api_co_events } },
+	/* OSCP 2.0 (SPEC §3): the handshake acknowledgement under the three
+	 * spellings peers use (reference oscp-2.0 §3a). */
+	{ "register", O "/register", NULL, FAM_OSCP, ROLES_ANY,	/* ROUTE_OSCP_REGISTER */
+	  { [METHOD_POST] = oscp_register } },
+	{ "handshake", O "/handshake", NULL, FAM_OSCP, ROLES_ANY,	/* ROUTE_OSCP_HANDSHAKE */
+	  { [METHOD_POST] = oscp_handshake } },
+	{ "handshake_acknowledge", O "/handshake_acknowledge", NULL,	/* ROUTE_OSCP_HANDSHAKE_ACK */
+	  FAM_OSCP, ROLES_ANY, { [METHOD_POST] = oscp_handshake_ack } },
+	{ "handshake_acknowledge", O "/handshake_acknowledgement", NULL, /* ROUTE_OSCP_HANDSHAKE_ACK2 */
+	  FAM_OSCP, ROLES_ANY, { [METHOD_POST] = oscp_handshake_ack } },
+	{ "handshake_acknowledge", O "/handshake_acknowledgment", NULL, /* ROUTE_OSCP_HANDSHAKE_ACK3 */
+	  FAM_OSCP, ROLES_ANY, { [METHOD_POST] = oscp_handshake_ack } },
+	{ "heartbeat", O "/heartbeat", NULL, FAM_OSCP, ROLES_ANY,	/* ROUTE_OSCP_HEARTBEAT */
+	  { [METHOD_POST] = oscp_heartbeat } },
+	{ "update_group_capacity_forecast",				/* ROUTE_OSCP_UPDATE_FORECAST */
+	  O "/update_group_capacity_forecast", NULL, FAM_OSCP, ROLES_CP,
+	  { [METHOD_POST] = oscp_update_forecast } },
+	{ "adjust_group_capacity_forecast",				/* ROUTE_OSCP_ADJUST_FORECAST */
+	  O "/adjust_group_capacity_forecast", NULL, FAM_OSCP, ROLES_CO,
+	  { [METHOD_POST] = oscp_adjust_forecast } },
 };
 
 static const char *const methods[METHOD__MAX] = {

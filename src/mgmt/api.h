@@ -29,6 +29,8 @@ enum fp_err	 api_asset_create(struct req *);
 enum fp_err	 api_asset_get(struct req *);
 enum fp_err	 api_asset_update(struct req *);
 enum fp_err	 api_asset_delete(struct req *);
+enum fp_err	 api_cp_events(struct req *);
+enum fp_err	 api_co_events(struct req *);
 
 /* valid.c: VAL.00004 checks; FP_EINVAL with r->errors filled. */
 enum fp_err	 valid_peer(struct req *, enum peer_role, const struct peer *);

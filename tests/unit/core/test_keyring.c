@@ -78,6 +78,7 @@ test_aad_table(void)
 		{ AAD_CO_TOKEN, "oscp_co_token:12:-3", false },
 		{ AAD_CP_SECRET, "oscp_cp_secret:12:-3", false },
 		{ AAD_CO_SECRET, "oscp_co_secret:12:-3", false },
+		{ AAD_FP_NEXT, "oscp_fp_next:12:-3", false },
 	};
 	struct arena	*a = arena_new(4096);
 	char		*s;

@@ -78,6 +78,7 @@ t_errs(void)
 		{ FP_EDBDOWN, 503, "503", "Service unavailable" },
 		{ FP_ENOMEM, 500, NULL, "Internal error" },
 		{ FP_ESYS, 500, NULL, "Internal error" },
+		{ FP_EVERSION, 501, "501", DETAIL },
 	};
 	bool	 seen[FP__MAX] = { false };
 	size_t	 i;

@@ -162,34 +162,51 @@ t_allow(void)
 	CU_ASSERT_EQUAL(small[1], 'x');
 }
 
-/* The table itself: names, auth flags, the methods of SPEC §2. */
+/* The table itself: names, families, the methods of SPEC §2 and §3. */
 static void
 t_table(void)
 {
 	static const struct {
 		enum route	 r;
 		const char	*name;
-		bool		 auth;
+		enum api_family	 fam;
 		unsigned	 methods;
 	} t[] = {
-		{ ROUTE_PING, "/ping", false, M(METHOD_GET) },
-		{ ROUTE_CP_LIST, "/capacity-providers", true,
+		{ ROUTE_PING, "/ping", FAM_PUBLIC, M(METHOD_GET) },
+		{ ROUTE_CP_LIST, "/capacity-providers", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_POST) },
-		{ ROUTE_CP_ITEM, "/capacity-providers/{id}", true,
+		{ ROUTE_CP_ITEM, "/capacity-providers/{id}", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_PUT) | M(METHOD_DELETE) },
-		{ ROUTE_CO_LIST, "/capacity-optimizers", true,
+		{ ROUTE_CO_LIST, "/capacity-optimizers", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_POST) },
-		{ ROUTE_CO_ITEM, "/capacity-optimizers/{id}", true,
+		{ ROUTE_CO_ITEM, "/capacity-optimizers/{id}", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_PUT) | M(METHOD_DELETE) },
-		{ ROUTE_CG_LIST, "/capacity-groups", true,
+		{ ROUTE_CG_LIST, "/capacity-groups", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_POST) },
-		{ ROUTE_CG_ITEM, "/capacity-groups/{id}", true,
+		{ ROUTE_CG_ITEM, "/capacity-groups/{id}", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_PUT) | M(METHOD_DELETE) },
-		{ ROUTE_CG_ASSETS, "/capacity-groups/{id}/assets", true,
+		{ ROUTE_CG_ASSETS, "/capacity-groups/{id}/assets", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_DELETE) },
-		{ ROUTE_ASSET_LIST, "/assets", true, M(METHOD_POST) },
-		{ ROUTE_ASSET_ITEM, "/assets/{id}", true,
+		{ ROUTE_ASSET_LIST, "/assets", FAM_MGMT, M(METHOD_POST) },
+		{ ROUTE_ASSET_ITEM, "/assets/{id}", FAM_MGMT,
 		    M(METHOD_GET) | M(METHOD_PUT) | M(METHOD_DELETE) },
+		{ ROUTE_CP_EVENTS, "/capacity-providers/{id}/events", FAM_MGMT,
+		    M(METHOD_GET) },
+		{ ROUTE_CO_EVENTS, "/capacity-optimizers/{id}/events", FAM_MGMT,
+		    M(METHOD_GET) },
+		{ ROUTE_OSCP_REGISTER, "register", FAM_OSCP, M(METHOD_POST) },
+		{ ROUTE_OSCP_HANDSHAKE, "handshake", FAM_OSCP, M(METHOD_POST) },
+		{ ROUTE_OSCP_HANDSHAKE_ACK, "handshake_acknowledge", FAM_OSCP,
+		    M(METHOD_POST) },
+		{ ROUTE_OSCP_HANDSHAKE_ACK2, "handshake_acknowledge", FAM_OSCP,
+		    M(METHOD_POST) },
+		{ ROUTE_OSCP_HANDSHAKE_ACK3, "handshake_acknowledge", FAM_OSCP,
+		    M(METHOD_POST) },
+		{ ROUTE_OSCP_HEARTBEAT, "heartbeat", FAM_OSCP, M(METHOD_POST) },
+		{ ROUTE_OSCP_UPDATE_FORECAST, "update_group_capacity_forecast",
+		    FAM_OSCP, M(METHOD_POST) },
+		{ ROUTE_OSCP_ADJUST_FORECAST, "adjust_group_capacity_forecast",
+		    FAM_OSCP, M(METHOD_POST) },
 	};
 	size_t	 i;
 	unsigned mask;
@@ -201,7 +218,11 @@ t_table(void)
 
 		CHECK(d->name != NULL && strcmp(d->name, t[i].name) == 0,
 		    "route %d name %s", t[i].r, d->name);
-		CHECK(d->auth == t[i].auth, "route %s auth", t[i].name);
+		CHECK(d->fam == t[i].fam, "route %s family", t[i].name);
+		/* A route's path lies in its family (family_of() decides
+		 * before the route is known). */
+		CHECK(family_of(d->prefix) == d->fam, "route %s: path %s is "
+		    "not in its family's prefix", t[i].name, d->prefix);
 		mask = 0;
 		for (m = 0; m < METHOD__MAX; m++)
 			if (d->fn[m] != NULL)
@@ -209,6 +230,14 @@ t_table(void)
 		CHECK(mask == t[i].methods, "route %s methods %#x, want %#x",
 		    t[i].name, mask, t[i].methods);
 	}
+	/* Forecasts: CP only; adjust: CO only; the rest: either. */
+	CU_ASSERT_EQUAL(routes[ROUTE_OSCP_UPDATE_FORECAST].roles, ROLES_CP);
+	CU_ASSERT_EQUAL(routes[ROUTE_OSCP_ADJUST_FORECAST].roles, ROLES_CO);
+	CU_ASSERT_EQUAL(routes[ROUTE_OSCP_REGISTER].roles, ROLES_ANY);
+	CU_ASSERT_EQUAL(family_of("/oscp/fp/2.0/nope"), FAM_OSCP);
+	CU_ASSERT_EQUAL(family_of("/solaruser/api/v1/sec/x"), FAM_MGMT);
+	CU_ASSERT_EQUAL(family_of("/ping"), FAM_PUBLIC);
+	CU_ASSERT_EQUAL(family_of("/oscpx"), FAM_PUBLIC);
 	/* DELETE on the group's asset listing is answered like GET. */
 	CU_ASSERT_PTR_EQUAL(routes[ROUTE_CG_ASSETS].fn[METHOD_DELETE],
 	    routes[ROUTE_CG_ASSETS].fn[METHOD_GET]);
@@ -344,7 +373,15 @@ t_match(void)
 		{ METHOD_GET, "/", FP_EROUTE, 0, 0, 0 },
 		{ METHOD_GET, "", FP_EROUTE, 0, 0, 0 },
 		{ METHOD_GET, B "/settings", FP_EROUTE, 0, 0, 0 },
-		{ METHOD_GET, "/oscp/fp/2.0/register", FP_EROUTE, 0, 0, 0 },
+		{ METHOD_GET, "/oscp/fp/2.0/register", FP_EMETHOD,
+		    ROUTE_OSCP_REGISTER, 0, M(METHOD_POST) },
+		{ METHOD_POST, "/oscp/fp/2.0/register", FP_OK,
+		    ROUTE_OSCP_REGISTER, 0, 0 },
+		{ METHOD_POST, "/oscp/fp/2.0/handshake_acknowledgment", FP_OK,
+		    ROUTE_OSCP_HANDSHAKE_ACK3, 0, 0 },
+		{ METHOD_POST, "/oscp/fp/2.0/nope", FP_EROUTE, 0, 0, 0 },
+		{ METHOD_GET, B "/capacity-providers/7/events", FP_OK,
+		    ROUTE_CP_EVENTS, 7, 0 },
 
 		/*
 		 * Order of checks (api-decisions.md): a known path with a
