@@ -288,7 +288,8 @@ stack_db_stop() {
 # stack.  FastCGI socket RUNDIR/oscp-fp.sock (RUNDIR made 0755: nginx's
 # workers run as nobody), database over the private socket, master key
 # next to CONF (generated once, mode 0600), schema from the source tree
-# (STACK_SCHEMA_DIR overrides), log RUNDIR/oscp-fpd.log.  Needs
+# (STACK_SCHEMA_DIR overrides), log RUNDIR/oscp-fpd.log, fp_base_url
+# STACK_FP_BASE_URL, outbound http and private addresses allowed.  Needs
 # stack_db_start first.  STACK_CONF_EXTRA is appended verbatim.
 stack_write_conf() {
 	local conf=$1 rundir=$2 workers=${3:-2} confdir key
@@ -332,6 +333,11 @@ db_password = $STACK_DB_PASSWORD
 master_key_file = $key
 schema_dir = ${STACK_SCHEMA_DIR:-$STACK_SRCDIR/schema}
 log_file = $STACK_FPD_LOG
+# OSCP: what Register announces, and outbound calls to peers on loopback
+# over plain http (a private stack's peers are local test programs).
+fp_base_url = ${STACK_FP_BASE_URL:-}
+outbound_allow_http = true
+outbound_allow_private = true
 ${STACK_CONF_EXTRA:-}
 EOF
 	) || return 1

@@ -335,8 +335,8 @@ export function assetBody(groupId, nodeId, overrides) {
 	}, overrides);
 }
 
-/** Pids whose parent is `ppid` (from /proc/<pid>/stat). */
-export function children(ppid) {
+/* Children of `ppid` (from /proc/<pid>/stat): [{pid, comm}]. */
+function kids(ppid) {
 	const out = [];
 	for (const ent of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(ent))
@@ -348,11 +348,23 @@ export function children(ppid) {
 			continue;       // exited meanwhile
 		}
 		// "pid (comm) state ppid ..." -- comm may contain spaces and ')'
+		const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
 		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 		if (Number(rest[1]) === ppid && rest[0] !== 'Z')
-			out.push(Number(ent));
+			out.push({ pid: Number(ent), comm });
 	}
-	return out.sort((a, b) => a - b);
+	return out.sort((a, b) => a.pid - b.pid);
+}
+
+/** The FastCGI workers of master `ppid` (every child but the dispatcher). */
+export function children(ppid) {
+	return kids(ppid).filter((k) => k.comm !== 'oscp-dispatcher').map((k) => k.pid);
+}
+
+/** The dispatcher of master `ppid` (its process name), or null. */
+export function dispatcher(ppid) {
+	const d = kids(ppid).filter((k) => k.comm === 'oscp-dispatcher');
+	return d.length === 1 ? d[0].pid : null;
 }
 
 export function cmdline(pid) {
