@@ -12,7 +12,10 @@
  * Headers are read from the FastCGI environment (HTTP_X_SN_DATE,
  * CONTENT_TYPE, ...); the path comes from the raw REQUEST_URI.  All
  * strings produced live in the arena.  On failure s->msg holds the exact
- * SolarNetwork reason text for X-SN-ErrorMessage.
+ * SolarNetwork reason text for X-SN-ErrorMessage, or this server's where
+ * it is stricter: an Authorization header with a repeated or unknown
+ * component (nginx/snws2_limit_keys keys rate limits with the same
+ * grammar) and request dates before 1970.
  */
 #ifndef SNWS2_H
 #define SNWS2_H
