@@ -96,8 +96,9 @@ claim(struct dispatcher *d, int room)
 
 	if (room <= 0)
 		return 0;
-	snprintf(by, sizeof(by), "%s:%ld:%" PRIu64, d->host, (long)getpid(),
-	    ++d->claims);
+	/* Unique to this claim; fits oscp_task.claimed_by (64 bytes). */
+	snprintf(by, sizeof(by), "%.32s:%ld:%" PRIu64, d->host,
+	    (long)getpid(), ++d->claims);
 	if ((rc = db_exec(d->db, STMT_DSP_CLAIM, "sii", by,
 	    d->s->dispatch_lease_seconds, room)) != FP_OK) {
 		log_err("dispatcher: claim: %s", db_errmsg(d->db));
@@ -159,29 +160,35 @@ record(struct dispatcher *d)
 	arena_reset(d->a);
 }
 
+/* Stamp every due system of one role and queue a Heartbeat task each. */
+static enum fp_err
+heartbeats(struct dispatcher *d, enum stmt claim, enum stmt tasks,
+    int64_t now)
+{
+	enum fp_err	 rc;
+
+	if ((rc = db_exec(d->db, claim, "tt", now, now)) != FP_OK ||
+	    db_affected(d->db) == 0)
+		return rc;
+	return db_exec(d->db, tasks, "t", now);
+}
+
 static void
 job_heartbeats(struct dispatcher *d)
 {
 	int64_t		 now = time_now_us();
-	uint64_t	 n = 0;
 	enum fp_err	 rc;
 
 	if ((rc = db_begin(d->db)) != FP_OK ||
-	    (rc = db_exec(d->db, STMT_DSP_CP_HB_CLAIM, "tt", now, now)) !=
-	    FP_OK ||
-	    (db_affected(d->db) > 0 && (rc = db_exec(d->db,
-	    STMT_DSP_CP_HB_TASKS, "t", now)) != FP_OK) ||
-	    (n += db_affected(d->db), (rc = db_exec(d->db,
-	    STMT_DSP_CO_HB_CLAIM, "tt", now, now)) != FP_OK) ||
-	    (db_affected(d->db) > 0 && (rc = db_exec(d->db,
-	    STMT_DSP_CO_HB_TASKS, "t", now)) != FP_OK) ||
+	    (rc = heartbeats(d, STMT_DSP_CP_HB_CLAIM, STMT_DSP_CP_HB_TASKS,
+	    now)) != FP_OK ||
+	    (rc = heartbeats(d, STMT_DSP_CO_HB_CLAIM, STMT_DSP_CO_HB_TASKS,
+	    now)) != FP_OK ||
 	    (rc = db_commit(d->db)) != FP_OK) {
 		log_err("dispatcher: heartbeat job: %s", db_errmsg(d->db));
 		db_rollback(d->db);
 		return;
 	}
-	if (n > 0)
-		log_debug("dispatcher: heartbeats queued");
 	d->poll_now = true;
 }
 
@@ -243,7 +250,13 @@ dispatcher_main(const struct settings *s, pid_t master)
 				log_err("dispatcher: %s", err);
 			d.db_warned = true;
 			next_poll = now + DB_RETRY_MS;
-		} else if (d.db != NULL && db_ensure(d.db) == FP_OK) {
+		} else if (db_ensure(d.db) != FP_OK) {
+			if (!d.db_warned)
+				log_err("dispatcher: database: %s",
+				    db_errmsg(d.db));
+			d.db_warned = true;
+			next_poll = now + DB_RETRY_MS;
+		} else {
 			d.db_warned = false;
 			if (!stop && now >= next_hb) {
 				job_heartbeats(&d);

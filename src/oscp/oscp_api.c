@@ -111,6 +111,16 @@ static enum fp_err
 event_in(struct req *r, enum oscp_action act, const char *reqid,
     const char *corr, int status, const char *error)
 {
+	size_t	 n;
+
+	/* oscp_event.error holds 512 characters: cut on a UTF-8 boundary. */
+	if (error != NULL && (n = strlen(error)) > 500) {
+		n = 500;
+		while (n > 0 && ((unsigned char)error[n] & 0xc0) == 0x80)
+			n--;
+		if ((error = arena_strndup(r->a, error, n)) == NULL)
+			return FP_ENOMEM;
+	}
 	return db_exec(r->db, STMT_EVENT_INSERT, "liliissisii", r->user_id,
 	    (int)r->oscp_role, r->conf_id, (int)OSCP_IN, (int)act, reqid, corr,
 	    status, error, DB_NULL_INT, DB_NULL_INT);

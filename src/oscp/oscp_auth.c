@@ -17,6 +17,13 @@
 #define SCHEME		"Token "
 #define TOKEN_MAX	1024
 
+static enum fp_err
+deny(struct req *r)
+{
+	r->detail = "Forbidden";
+	return FP_EDENIED;
+}
+
 enum fp_err
 oscp_auth(struct req *r)
 {
@@ -28,15 +35,14 @@ oscp_auth(struct req *r)
 	size_t		 len;
 	int		 n;
 
-	r->detail = "Forbidden";
 	if (h == NULL || strncmp(h, SCHEME, sizeof(SCHEME) - 1) != 0) {
 		log_info("oscp: no Token authorization");
-		return FP_EDENIED;
+		return deny(r);
 	}
 	tok = h + sizeof(SCHEME) - 1;
 	if ((len = strlen(tok)) == 0 || len > TOKEN_MAX) {
 		log_info("oscp: token empty or too long");
-		return FP_EDENIED;
+		return deny(r);
 	}
 	token_digest(tok, len, sha);
 	if (db_query(r->db, STMT_OSCP_AUTH, "xx", sha, sizeof(sha), sha,
@@ -50,7 +56,7 @@ oscp_auth(struct req *r)
 		return db_error(r->db);
 	if (n == 0 || (cp == DB_NULL && co == DB_NULL)) {
 		log_info("oscp: unknown token");
-		return FP_EDENIED;
+		return deny(r);
 	}
 	r->user_id = user;
 	r->fp_id = fp;
@@ -60,7 +66,7 @@ oscp_auth(struct req *r)
 		log_info("oscp: %s %lld or its tenant is disabled",
 		    r->oscp_role == ROLE_CP ? "CP" : "CO",
 		    (long long)r->conf_id);
-		return FP_EDENIED;
+		return deny(r);
 	}
 	return FP_OK;
 }

@@ -97,6 +97,8 @@ xfer_free(struct xfer *x)
 	free(x->oauth_body);
 	free(x->url);
 	free(x->error);
+	if (x->body != NULL)	/* a Register reply carries our new token */
+		crypto_wipe(x->body, strlen(x->body));
 	free(x->body);
 	free(x->corr);
 	free(x->reqid);
@@ -189,13 +191,16 @@ url_refused(const struct settings *s, const char *url)
 /* ------------------------------------------------------------------ */
 /* Building the request */
 
+/* Events keep at most this much of an error text (oscp_event.error). */
+#define ERROR_MAX	500
+
 static void
 end(struct dispatcher *d, struct xfer *x, enum xfer_end how,
     const char *error)
 {
 	x->end = how;
 	free(x->error);
-	x->error = error != NULL ? strdup(error) : NULL;
+	x->error = error != NULL ? strndup(error, ERROR_MAX) : NULL;
 	x->next = d->finished;
 	d->finished = x;
 }
