@@ -89,6 +89,8 @@ xfer_free(struct xfer *x)
 	if (x->e != NULL)
 		curl_easy_cleanup(x->e);
 	curl_slist_free_all(x->hdrs);
+	curl_slist_free_all(x->extra);
+	curl_slist_free_all(x->sent);
 	if (x->client_secret != NULL)
 		crypto_wipe(x->client_secret, strlen(x->client_secret));
 	free(x->client_secret);
@@ -206,19 +208,26 @@ end(struct dispatcher *d, struct xfer *x, enum xfer_end how,
 }
 
 static bool
-header(struct xfer *x, const char *name, const char *value)
+add(struct curl_slist **list, const char *name, const char *value)
 {
 	struct curl_slist	*l;
 	char			*h;
 
 	if (asprintf(&h, "%s: %s", name, value) == -1)
 		return false;
-	l = curl_slist_append(x->hdrs, h);
+	l = curl_slist_append(*list, h);
+	crypto_wipe(h, strlen(h));	/* may be an Authorization */
 	free(h);
 	if (l == NULL)
 		return false;
-	x->hdrs = l;
+	*list = l;
 	return true;
+}
+
+static bool
+header(struct xfer *x, const char *name, const char *value)
+{
+	return add(&x->hdrs, name, value);
 }
 
 /* serviceProps: "url-paths"[name], "http-headers", the OAuth client. */
@@ -237,10 +246,11 @@ props(struct xfer *x, yajl_val sp, bool *oauth)
 	if (sp == NULL || !YAJL_IS_OBJECT(sp))
 		return oscp_actions[x->action].suffix;
 	h = yajl_tree_get(sp, hh, yajl_t_object);
+	/* On the message and on the OAuth token request alike. */
 	for (i = 0; h != NULL && i < h->u.object.len; i++)
 		if (YAJL_IS_STRING(h->u.object.values[i]))
-			header(x, h->u.object.keys[i],
-			    YAJL_GET_STRING(h->u.object.values[i]));
+			add(&x->extra, h->u.object.keys[i],
+			    h->u.object.values[i]->u.string);
 	if ((v = yajl_tree_get(sp, tu, yajl_t_string)) != NULL &&
 	    (h = yajl_tree_get(sp, ci, yajl_t_string)) != NULL) {
 		*oauth = true;
@@ -367,7 +377,8 @@ start_token(struct dispatcher *d, struct xfer *x)
 	x->oauth_body = NULL;
 	x->oauth_len = 0;
 	if (url_refused(d->s, x->token_url) != NULL ||
-	    !easy(d, x, x->token_url, NULL, "grant_type=client_credentials"))
+	    !easy(d, x, x->token_url, x->extra,
+	    "grant_type=client_credentials"))
 		return false;
 	curl_easy_setopt(x->e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(x->e, CURLOPT_USERNAME, x->client_id);
@@ -382,28 +393,26 @@ start_message(struct dispatcher *d, struct xfer *x)
 	struct oauth_tok	*t;
 	struct curl_slist	*l, *h = NULL;
 	char			*bearer;
-	bool			 ok;
 
 	x->oauth_stage = false;
-	if (x->token_url != NULL) {
-		if ((t = cached(d, x)) == NULL)
+	if (x->token_url == NULL)
+		return easy(d, x, x->url, x->hdrs, x->body);
+	if ((t = cached(d, x)) == NULL)
+		return false;
+	for (l = x->hdrs; l != NULL; l = l->next)
+		if ((h = curl_slist_append(h, l->data)) == NULL)
 			return false;
-		if (asprintf(&bearer, "Authorization: Bearer %s",
-		    t->access) == -1)
-			return false;
-		for (l = x->hdrs; l != NULL; l = l->next)
-			h = curl_slist_append(h, l->data);
-		h = curl_slist_append(h, bearer);
-		crypto_wipe(bearer, strlen(bearer));
-		free(bearer);
-		if (h == NULL)
-			return false;
-		/* Kept until the transfer ends: libcurl reads it then. */
-		curl_slist_free_all(x->hdrs);
-		x->hdrs = h;
+	if (asprintf(&bearer, "Bearer %s", t->access) == -1 ||
+	    !add(&h, "Authorization", bearer)) {
+		curl_slist_free_all(h);
+		return false;
 	}
-	ok = easy(d, x, x->url, x->hdrs, x->body);
-	return ok;
+	crypto_wipe(bearer, strlen(bearer));
+	free(bearer);
+	/* Kept until the transfer ends: libcurl reads it then. */
+	curl_slist_free_all(x->sent);
+	x->sent = h;
+	return easy(d, x, x->url, x->sent, x->body);
 }
 
 static void
@@ -441,6 +450,7 @@ send_start(struct dispatcher *d, struct xfer *x)
 	size_t		 tok_len = 0, sec_len = 0, next_len = 0, sha_len = 0;
 	int64_t		 fp_id = DB_NULL;
 	const char	*path, *why;
+	struct curl_slist *l;
 	yajl_val	 sp = NULL;
 	char		 ebuf[128];
 
@@ -540,7 +550,10 @@ send_start(struct dispatcher *d, struct xfer *x)
 	if (asprintf(&x->url, "%s%s", url, path) == -1)
 		x->url = NULL;
 	yajl_tree_free(sp);
-	if (x->url == NULL ||
+	for (l = x->extra; l != NULL; l = l->next)
+		if ((x->hdrs = curl_slist_append(x->hdrs, l->data)) == NULL)
+			break;
+	if (x->url == NULL || (x->extra != NULL && x->hdrs == NULL) ||
 	    !header(x, "Content-Type", "application/json") ||
 	    !header(x, "X-Request-ID", x->reqid) ||
 	    (x->corr != NULL && !header(x, "X-Correlation-ID", x->corr))) {
