@@ -396,7 +396,13 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 		if (!get(&r, e, p, "version", JT_STR, true, &v) ||
 		    !get(&r, e, p, "base_url", JT_STR, true, &u))
 			break;
-		if (m->base_url == NULL && strcmp(v->s, "2.0") == 0)
+		if (strcmp(v->s, "2.0") != 0)
+			continue;
+		if (u->len == 0) {
+			bad(&r, sub(&r, p, "base_url"), "must not be empty");
+			break;
+		}
+		if (m->base_url == NULL)
 			m->base_url = u->s;
 	}
 	m->token = tok->s;

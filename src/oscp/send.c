@@ -740,8 +740,9 @@ send_record(struct dispatcher *d, struct xfer *x)
 		    REG_REGISTERED, time_now_us(), x->user_id, x->conf_id,
 		    REG_PENDING_VALUE);
 	}
-	if (x->end == XFER_CONFIG && x->error != NULL &&
-	    strstr(x->error, "fp_base_url") != NULL)
+	/* A Register reply that cannot be sent as configured: Failed (a
+	 * system no longer Pending keeps its status: the statement checks). */
+	if (x->end == XFER_CONFIG)
 		return db_exec(d->db, st_status[x->role], "itlli", REG_FAILED,
 		    time_now_us(), x->user_id, x->conf_id, REG_PENDING_VALUE);
 	return FP_OK;
