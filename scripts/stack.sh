@@ -89,11 +89,13 @@ stack_install_deps() {
 # ---------------------------------------------------------------------
 # Ports
 
-# Is something listening on (or connected from) 127.0.0.1:PORT?
+# Is something listening on PORT?  Only a listener counts: a TIME_WAIT
+# left by an earlier run's clients does not stop a server from binding
+# the port again (our servers set SO_REUSEADDR).
 stack__port_busy() {
 	local port=$1
 	if command -v ss >/dev/null 2>&1; then
-		[ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]
+		[ -n "$(ss -Htln "( sport = :$port )" 2>/dev/null)" ]
 		return
 	fi
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
