@@ -21,13 +21,21 @@
 #
 # Variables the caller may set first: STACK_SRCDIR (source tree, default
 # the parent of this file), STACK_BUILDDIR (where oscp-fpd/oscp-admin
-# were built, default STACK_SRCDIR), STACK_QUIET=1.  Variables the
+# were built, default STACK_SRCDIR), STACK_QUIET=1, STACK_NGINX_USER and
+# STACK_NGINX_GROUP (nginx's workers when run as root: nobody and its
+# group).  Variables the
 # functions set for the caller: STACK_DB_{DIR,SOCK,PORT,NAME,USER,PASSWORD,PID},
 # STACK_CONF, STACK_FPD_{SOCK,LOG,STDERR,PID,BIN}, STACK_NGINX_{DIR,PORT,PID}.
 
 STACK_SRCDIR=${STACK_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 STACK_BUILDDIR=${STACK_BUILDDIR:-$STACK_SRCDIR}
 STACK_PORTS_TAKEN=${STACK_PORTS_TAKEN:-}
+# nginx's workers run as this user and group when its master is root
+# (stack_nginx_start says so with -g); oscp-fpd gives the FastCGI socket
+# that group (listen_group, stack_write_conf), since the socket is 0660.
+STACK_NGINX_USER=${STACK_NGINX_USER:-nobody}
+STACK_NGINX_GROUP=${STACK_NGINX_GROUP:-$(id -gn "$STACK_NGINX_USER" 2>/dev/null ||
+    echo nogroup)}
 
 # nginx, mariadbd and friends live in sbin, which a non-root PATH lacks.
 case ":$PATH:" in
@@ -89,11 +97,13 @@ stack_install_deps() {
 # ---------------------------------------------------------------------
 # Ports
 
-# Is something listening on (or connected from) 127.0.0.1:PORT?
+# Is something listening on PORT?  Only a listener counts: a TIME_WAIT
+# left by an earlier run's clients does not stop a server from binding
+# the port again (our servers set SO_REUSEADDR).
 stack__port_busy() {
 	local port=$1
 	if command -v ss >/dev/null 2>&1; then
-		[ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]
+		[ -n "$(ss -Htln "( sport = :$port )" 2>/dev/null)" ]
 		return
 	fi
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
@@ -285,14 +295,15 @@ stack_db_stop() {
 # oscp-fpd
 
 # stack_write_conf CONF RUNDIR [WORKERS]: the oscp-fp config for this
-# stack.  FastCGI socket RUNDIR/oscp-fp.sock (RUNDIR made 0755: nginx's
-# workers run as nobody), database over the private socket, master key
+# stack.  FastCGI socket RUNDIR/oscp-fp.sock (RUNDIR made 0755; as root
+# the socket gets STACK_NGINX_GROUP, nginx's workers' group, otherwise
+# nginx runs as we do), database over the private socket, master key
 # next to CONF (generated once, mode 0600), schema from the source tree
 # (STACK_SCHEMA_DIR overrides), log RUNDIR/oscp-fpd.log, fp_base_url
 # STACK_FP_BASE_URL, outbound http and private addresses allowed.  Needs
 # stack_db_start first.  STACK_CONF_EXTRA is appended verbatim.
 stack_write_conf() {
-	local conf=$1 rundir=$2 workers=${3:-2} confdir key
+	local conf=$1 rundir=$2 workers=${3:-2} confdir key group=
 	[ -n "$conf" ] && [ -n "$rundir" ] || {
 		stack_die "usage: stack_write_conf CONF RUNDIR [WORKERS]"
 		return 1
@@ -312,6 +323,7 @@ stack_write_conf() {
 		    return 1
 	fi
 	chmod 600 "$key"
+	[ "$(id -u)" = 0 ] && group="listen_group = $STACK_NGINX_GROUP"
 	STACK_CONF=$conf
 	STACK_FPD_SOCK=$rundir/oscp-fp.sock
 	STACK_FPD_LOG=$rundir/oscp-fpd.log
@@ -322,6 +334,7 @@ stack_write_conf() {
 	(umask 077 && cat >"$conf" <<EOF
 # oscp-fp configuration written by scripts/stack.sh
 listen = $STACK_FPD_SOCK
+$group
 workers = $workers
 pid_file = $rundir/oscp-fpd.pid
 db_host = localhost
@@ -440,7 +453,7 @@ stack__sed_rhs() {
 # STACK_STATIC_BODY fills /bench/static; STACK_NGINX_BODY_MAX the body cap.
 stack_nginx_start() {
 	local dir=$1 port=$2 sock=$3 tpl=${4:-$STACK_SRCDIR/nginx/test.conf.in}
-	local confdir body code i
+	local confdir body code i user=()
 	[ -n "$dir" ] && [ -n "$port" ] && [ -n "$sock" ] || {
 		stack_die "usage: stack_nginx_start DIR PORT SOCK [TEMPLATE]"
 		return 1
@@ -462,14 +475,18 @@ stack_nginx_start() {
 	    -e "s|@BODY_MAX@|${STACK_NGINX_BODY_MAX:-256k}|g" \
 	    -e "s|@STATIC_BODY@|$(stack__sed_rhs "$body")|g" \
 	    "$tpl" >"$dir/nginx.conf" || return 1
-	if ! nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" -t \
-	    >"$dir/nginx-t.log" 2>&1; then
+	# Root: workers as STACK_NGINX_USER:STACK_NGINX_GROUP, the group the
+	# FastCGI socket has (stack_write_conf).
+	[ "$(id -u)" = 0 ] &&
+	    user=(-g "user $STACK_NGINX_USER $STACK_NGINX_GROUP;")
+	if ! nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" \
+	    "${user[@]}" -t >"$dir/nginx-t.log" 2>&1; then
 		cat "$dir/nginx-t.log" >&2
 		stack_die "nginx -t failed for $dir/nginx.conf"
 		return 1
 	fi
 	stack__spawn "$dir/nginx.out" nginx -p "$dir/" -e "$dir/error.log" \
-	    -c "$dir/nginx.conf"
+	    -c "$dir/nginx.conf" "${user[@]}"
 	STACK_NGINX_PID=$STACK__PID
 	STACK_NGINX_DIR=$dir
 	STACK_NGINX_PORT=$port

@@ -109,6 +109,10 @@ void	 fatalx(const char *, ...) __attribute__((format(printf, 1, 2),
 
 struct settings {
 	char		*listen;	/* unix path or host:port */
+	unsigned	 listen_mode;	/* unix socket permissions (0660) */
+	char		*listen_group;	/* unix socket group, "" = ours */
+	char		*allowed_peers;	/* TCP: addresses let in, comma list */
+	int		 read_timeout;	/* seconds a read of a request waits */
 	int		 workers;	/* pre-forked FastCGI workers */
 	int		 backlog;	/* listen backlog */
 	char		*pid_file;	/* master pid file, "" = none */

@@ -40,6 +40,7 @@ enum stype {
 	ST_INT,		/* int, within [min, max] */
 	ST_UINT,	/* unsigned, within [min, max] */
 	ST_SIZE,	/* size_t, within [min, max] */
+	ST_MODE,	/* unsigned permission bits in octal, within [min, max] */
 	ST_BOOL,	/* bool: true/false, yes/no, on/off, 1/0 */
 	ST_LEVEL,	/* int enum log_level: err, warn, info, debug */
 };
@@ -58,6 +59,10 @@ struct setting {
 
 static const struct setting table[] = {
 	S(listen, ST_STR, 0, 0, "/run/oscp-fp/oscp-fp.sock"),
+	S(listen_mode, ST_MODE, 0, 0777, "0660"),
+	S(listen_group, ST_STR, 0, 0, ""),
+	S(allowed_peers, ST_STR, 0, 0, "127.0.0.1"),
+	S(read_timeout, ST_INT, 1, 3600, "10"),
 	S(workers, ST_INT, 1, 1024, "8"),
 	S(backlog, ST_INT, 1, 65535, "1024"),
 	S(pid_file, ST_STR, 0, 0, ""),
@@ -136,6 +141,23 @@ parse_number(const char *v, const struct setting *t, long long *out)
 	}
 	if (errno != 0 || *end != '\0')
 		return -1;
+	if (*out < t->min || *out > t->max)
+		return -1;
+	return 0;
+}
+
+/* Octal permission bits ("0660" or "660"), within [t->min, t->max]. */
+static int
+parse_mode(const char *v, const struct setting *t, long long *out)
+{
+	const char	*p;
+
+	if (*v == '\0' || strlen(v) > 4)
+		return -1;
+	for (p = v; *p != '\0'; p++)
+		if (*p < '0' || *p > '7')
+			return -1;
+	*out = strtoll(v, NULL, 8);
 	if (*out < t->min || *out > t->max)
 		return -1;
 	return 0;
@@ -220,6 +242,15 @@ set_value(struct settings *s, const struct setting *t, const char *v,
 			*(unsigned *)p = (unsigned)n;
 		else
 			*(size_t *)p = (size_t)n;
+		return 0;
+	case ST_MODE:
+		if (parse_mode(v, t, &n) == -1) {
+			snprintf(why, whylen, "bad mode '%s' for %s (expected "
+			    "octal permissions from 0 to %04llo, e.g. 0660)", v,
+			    t->key, t->max);
+			return -1;
+		}
+		*(unsigned *)p = (unsigned)n;
 		return 0;
 	case ST_BOOL:
 		if (parse_bool(v, &b) == -1) {
@@ -471,6 +502,9 @@ settings_dump(const struct settings *s, void (*out)(const char *))
 			break;
 		case ST_SIZE:
 			snprintf(val, sizeof(val), "%zu", *(const size_t *)p);
+			break;
+		case ST_MODE:
+			snprintf(val, sizeof(val), "%04o", *(const unsigned *)p);
 			break;
 		case ST_BOOL:
 			snprintf(val, sizeof(val), "%s", *(const bool *)p ?

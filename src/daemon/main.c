@@ -11,18 +11,23 @@
  *
  * SIGHUP (master.c) reopens the logs and reloads the settings file: a new
  * set of workers starts with the new settings and the old ones finish
- * their requests and exit.  listen, backlog and pid_file only change on a
- * restart; a file that does not load changes nothing.
+ * their requests and exit.  listen, listen_mode, listen_group, backlog
+ * and pid_file only change on a restart (allowed_peers and read_timeout
+ * come with the new workers); a file that does not load changes nothing.
  *
  * The socket is "host:port" (an address or host name, "[v6addr]:port" for
  * IPv6; a bare ":port" or "*:port", which would bind every interface, is
- * refused) or else a unix socket path, which is created mode 0777 because
- * nginx workers usually run as another user.  A stale unix socket is
- * removed first; a live one (something accepts on it) is an error.
+ * refused) or else a unix socket path.  A unix socket is created owner
+ * only, then given listen_group (nginx's workers' group; empty = ours)
+ * and listen_mode (0660), so no other local user can connect and pin the
+ * workers.  A TCP listener lets in only allowed_peers (worker.c).  A
+ * stale unix socket is removed first; a live one (something accepts on
+ * it) is an error.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
 #include <signal.h>
@@ -31,6 +36,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -170,20 +176,71 @@ socket_live(const char *path)
 	return live;
 }
 
+/*
+ * listen_group as a gid: a group name, else a number.  0 with *set false
+ * when it is empty (the socket keeps the daemon's group); -1 with a
+ * message in err when no such group exists.
+ */
 static int
-bind_unix(const char *path, int backlog)
+listen_gid(const char *name, gid_t *gid, bool *set, char *err,
+    size_t errlen)
+{
+	struct group	*gr;
+	char		*end;
+	unsigned long	 n;
+
+	*set = false;
+	if (*name == '\0')
+		return 0;
+	if ((gr = getgrnam(name)) != NULL) {
+		*gid = gr->gr_gid;
+		*set = true;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && *end == '\0' && errno == 0 &&
+	    n < (gid_t)-1) {
+		*gid = (gid_t)n;
+		*set = true;
+		return 0;
+	}
+	snprintf(err, errlen, "listen_group %s: no such group", name);
+	return -1;
+}
+
+/*
+ * Bind the unix socket owner-only (no other user may connect before it
+ * has its group and mode), then give it s->listen_group and
+ * s->listen_mode.
+ */
+static int
+bind_unix(const char *path, const struct settings *s)
 {
 	struct sockaddr_un	sun;
+	mode_t			old;
+	gid_t			gid;
+	bool			have_gid;
+	char			err[256];
 	int			fd;
 
+	if (listen_gid(s->listen_group, &gid, &have_gid, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		fatal("socket");
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("listen %s: bind", path);
-	if (listen(fd, backlog) == -1)
+	umask(old);
+	if (have_gid && chown(path, (uid_t)-1, gid) == -1)
+		fatal("listen %s: group %s", path, s->listen_group);
+	if (chmod(path, (mode_t)s->listen_mode) == -1)
+		fatal("chmod %s", path);
+	if (listen(fd, s->backlog) == -1)
 		fatal("listen %s", path);
 	return fd;
 }
@@ -261,10 +318,7 @@ open_listener(const struct settings *s, struct listener *l)
 			log_info("removed stale socket %s", l->path);
 		} else if (errno != ENOENT)
 			fatal("listen %s", l->path);
-		l->fd = bind_unix(l->path, s->backlog);
-		/* nginx workers usually run as another user */
-		if (chmod(l->path, 0777) == -1)
-			fatal("chmod %s", l->path);
+		l->fd = bind_unix(l->path, s);
 		if (stat(l->path, &st) == -1)
 			fatal("stat %s", l->path);
 		l->dev = st.st_dev;
@@ -400,12 +454,17 @@ static bool		 conf_fg;
 static int
 load_config(struct settings *s, int *kind, char *err, size_t errlen)
 {
-	char	 host[256], port[8];
+	struct peers	 peers;
+	char		 host[256], port[8];
+	gid_t		 gid;
+	bool		 have_gid;
 
 	if (settings_load(s, conf_file, err, errlen) == -1)
 		return -1;
 	if ((*kind = listen_parse(s->listen, host, sizeof(host), port,
-	    sizeof(port), err, errlen)) == -1) {
+	    sizeof(port), err, errlen)) == -1 ||
+	    listen_gid(s->listen_group, &gid, &have_gid, err, errlen) == -1 ||
+	    peers_parse(s->allowed_peers, &peers, err, errlen) == -1) {
 		settings_free(s);
 		return -1;
 	}
@@ -455,11 +514,17 @@ reload_config(const struct settings *cur, struct settings *ns, char *err,
 		return -1;
 	}
 	keep("listen", &ns->listen, cur->listen);
+	keep("listen_group", &ns->listen_group, cur->listen_group);
 	keep("pid_file", &ns->pid_file, cur->pid_file);
 	if (ns->backlog != cur->backlog) {
 		log_warn("SIGHUP: backlog changes only on a restart: "
 		    "keeping %d", cur->backlog);
 		ns->backlog = cur->backlog;
+	}
+	if (ns->listen_mode != cur->listen_mode) {
+		log_warn("SIGHUP: listen_mode changes only on a restart: "
+		    "keeping %04o", cur->listen_mode);
+		ns->listen_mode = cur->listen_mode;
 	}
 	if (log_open(PROGNAME, ns->log_file, ns->log_syslog,
 	    ns->log_level) == -1) {

@@ -19,6 +19,7 @@
 #define PROC_H
 
 #include <sys/types.h>
+#include <netinet/in.h>
 
 #include "fp.h"
 
@@ -41,6 +42,19 @@ typedef int master_reload_fn(const struct settings *cur,
  * fd until a stop signal; on SIGHUP, replace *s with what reload gives and
  * the workers with a new set.  Returns the exit status for main(). */
 int	master_run(struct settings *s, int fd, master_reload_fn *reload);
+
+/* allowed_peers, parsed: the web servers a TCP listener lets in (an IPv4
+ * address is kept as its v4-mapped IPv6 form). */
+#define PEERS_MAX	32
+
+struct peers {
+	struct in6_addr	 addr[PEERS_MAX];
+	size_t		 n;
+};
+
+/* worker.c: parse "addr[, addr]..." into *p.  0, or -1 with err set. */
+int	peers_parse(const char *list, struct peers *p, char *err,
+	    size_t errlen);
 
 /* worker.c: the body of worker number id (0-based), forked by the
  * master whose pid is master.  Never returns: exits 0 after a stop

@@ -14,12 +14,22 @@
  * over the workers).  Without keep_conn each connection closes after its
  * request and the loop is the classic accept-serve-close.
  *
- * Each connection is an FCGX_Request in a fixed table.  A slot accepts
- * through the listening socket once; after that its listen_sock is -1, so
- * when libfcgi finds the connection closed it cannot fall back to accept()
- * on that slot (accept(-1) fails at once) and the slot is freed.  Events
- * carry the slot and a generation number, so an event for a connection
- * that was closed earlier in the same batch is ignored.
+ * The worker accepts by itself and hands the connection to libfcgi: a
+ * TCP peer not in allowed_peers is closed at once; every connection reads
+ * with a timeout (SO_RCVTIMEO = read_timeout), so a web server that stops
+ * halfway through a request holds the worker at most that long per read;
+ * and a new connection with nothing to read yet waits in the epoll set
+ * like a kept one, never in the worker, and is closed if its request has
+ * not begun within read_timeout.  So a client that connects and sends
+ * nothing pins no worker at all.  A request that does not arrive
+ * (timeout, garbage, the peer gone) ends in a plain close, not libfcgi's
+ * lingering one, which would wait for the peer.
+ *
+ * Each connection is an FCGX_Request in a fixed table, with listen_sock
+ * -1: when libfcgi finds the connection closed it cannot fall back to
+ * accept() on that slot (accept(-1) fails at once) and the slot is freed.
+ * Events carry the slot and a generation number, so an event for a
+ * connection that was closed earlier in the same batch is ignored.
  *
  * The stop and reopen signals stay blocked except inside epoll_pwait().  So
  * a SIGTERM that arrives while a worker is idle wakes it at once, and one
@@ -34,7 +44,11 @@
  * A worker leaves through exit(), never _exit(), so atexit handlers and
  * LeakSanitizer run in every worker of a sanitizer build.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <signal.h>
@@ -43,6 +57,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -129,6 +145,8 @@ finish(FCGX_Request *req)
 
 struct conn {
 	FCGX_Request	 req;
+	int64_t		 deadline;	/* no request yet: close then
+					   (ms, monotonic); 0 = none */
 	uint32_t	 gen;		/* bumped when the slot is freed */
 	int		 used;
 	int		 watched;	/* in the epoll set */
@@ -138,9 +156,103 @@ struct pool {
 	struct conn	 c[CONN_MAX];
 	int		 free[CONN_MAX];	/* stack of unused slots */
 	int		 nfree;
+	int		 nwaiting;		/* slots with a deadline */
 	int		 ep, lfd;
 	int		 lwatched;		/* listener in the epoll set */
+	int		 timeout;		/* read_timeout, seconds */
+	struct peers	 peers;			/* allowed_peers */
 };
+
+/*
+ * "addr[, addr]...": IPv4 or IPv6 addresses, blanks around each ignored.
+ * An empty list or entry is an error: a TCP listener must let someone in.
+ */
+int
+peers_parse(const char *list, struct peers *pe, char *err, size_t errlen)
+{
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*p, *e, *end;
+	struct in_addr	 a4;
+	size_t		 len;
+
+	memset(pe, 0, sizeof(*pe));
+	for (p = list;; p = e + 1) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		for (end = e; end > p && isspace((unsigned char)end[-1]); end--)
+			continue;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if ((len = end - p) == 0) {
+			snprintf(err, errlen, "allowed_peers: empty address "
+			    "(give the web server's, e.g. 127.0.0.1)");
+			return -1;
+		}
+		if (pe->n == PEERS_MAX) {
+			snprintf(err, errlen, "allowed_peers: more than %d "
+			    "addresses", PEERS_MAX);
+			return -1;
+		}
+		if (len < sizeof(buf)) {
+			memcpy(buf, p, len);
+			buf[len] = '\0';
+		} else
+			buf[0] = '\0';	/* too long for an address */
+		if (inet_pton(AF_INET, buf, &a4) == 1) {
+			pe->addr[pe->n].s6_addr[10] = 0xff;
+			pe->addr[pe->n].s6_addr[11] = 0xff;
+			memcpy(&pe->addr[pe->n].s6_addr[12], &a4, 4);
+		} else if (inet_pton(AF_INET6, buf, &pe->addr[pe->n]) != 1) {
+			snprintf(err, errlen, "allowed_peers: '%.*s' is not "
+			    "an IP address", (int)(end - p), p);
+			return -1;
+		}
+		pe->n++;
+		if (*e == '\0')
+			return 0;
+	}
+}
+
+/* May this peer connect?  Unix sockets: yes (the file mode decides). */
+static int
+peer_allowed(const struct pool *p, const struct sockaddr_storage *ss,
+    char *name, size_t namelen)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+	struct in6_addr			 a;
+	size_t				 i;
+
+	memset(&a, 0, sizeof(a));
+	switch (ss->ss_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)ss;
+		a.s6_addr[10] = a.s6_addr[11] = 0xff;
+		memcpy(&a.s6_addr[12], &sin->sin_addr, 4);
+		inet_ntop(AF_INET, &sin->sin_addr, name, namelen);
+		break;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)ss;
+		a = sin6->sin6_addr;
+		inet_ntop(AF_INET6, &a, name, namelen);
+		break;
+	default:
+		return 1;
+	}
+	for (i = 0; i < p->peers.n; i++)
+		if (memcmp(&p->peers.addr[i], &a, sizeof(a)) == 0)
+			return 1;
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static uint64_t
 ev_key(const struct pool *p, int i)
@@ -176,12 +288,16 @@ watch_listener(struct pool *p, int on)
 }
 
 static int
-pool_init(struct pool *p, int lfd)
+pool_init(struct pool *p, int lfd, const struct settings *s)
 {
+	char	err[256];
 	int	i;
 
 	memset(p, 0, sizeof(*p));
 	p->lfd = lfd;
+	p->timeout = s->read_timeout;
+	if (peers_parse(s->allowed_peers, &p->peers, err, sizeof(err)) == -1)
+		fatalx("%s", err);	/* main.c checked it already */
 	for (i = CONN_MAX - 1; i >= 0; i--)
 		p->free[p->nfree++] = i;
 	if ((p->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
@@ -198,68 +314,171 @@ conn_release(struct pool *p, int i)
 {
 	struct conn	*c = &p->c[i];
 
+	if (c->deadline != 0)
+		p->nwaiting--;
+	c->deadline = 0;
 	c->used = 0;
 	c->watched = 0;
 	c->gen++;
 	p->free[p->nfree++] = i;
 }
 
+/* Close slot i's connection at once (no lingering) and free the slot. */
+static void
+conn_close(struct pool *p, int i)
+{
+	struct conn	*c = &p->c[i];
+
+	if (c->req.ipcFd >= 0)
+		close(c->req.ipcFd);	/* also leaves the epoll set */
+	c->req.ipcFd = -1;
+	FCGX_Free(&c->req, 0);
+	conn_release(p, i);
+}
+
+/* Watch slot i's connection for its next request.  -1: closed. */
+static int
+conn_watch(struct worker *w, struct pool *p, int i)
+{
+	struct conn		*c = &p->c[i];
+	struct epoll_event	 ev;
+
+	if (c->watched)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = ev_key(p, i);
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, c->req.ipcFd, &ev) == -1) {
+		log_err("worker %d: epoll_ctl: %s", w->id, strerror(errno));
+		conn_close(p, i);
+		return -1;
+	}
+	c->watched = 1;
+	return 0;
+}
+
 /*
- * Read one request from slot i (accepting first if the slot is fresh),
- * run it and end it.  A connection nginx keeps is then watched for its
- * next request.  0 if a request was served, else libfcgi's negative code
- * (-EAGAIN: nothing to accept; for a kept connection: it was closed).
+ * Read one request from slot i, run it and end it.  A connection nginx
+ * keeps is then watched for its next request.  0 if a request was
+ * served, else libfcgi's negative code (the connection is then closed:
+ * the peer closed it, sent garbage or nothing within read_timeout).
  */
 static int
 serve(struct worker *w, struct pool *p, int i)
 {
-	struct conn		*c = &p->c[i];
-	struct epoll_event	 ev;
-	int			 rc;
+	struct conn	*c = &p->c[i];
+	int		 rc;
 
+	if (c->deadline != 0) {
+		c->deadline = 0;
+		p->nwaiting--;
+	}
+	/* Until a request has begun, closing needs no lingering. */
+	FCGX_Detach(&c->req);
 	if ((rc = FCGX_Accept_r(&c->req)) < 0) {
 		conn_release(p, i);
 		return rc;
 	}
+	/* libfcgi takes params cut short for the whole set: no answer. */
+	if ((rc = FCGX_GetError(c->req.in)) != 0) {
+		log_info("worker %d: request %s: connection closed", w->id,
+		    rc == EAGAIN || rc == EWOULDBLOCK ? "not read within "
+		    "read_timeout" : "incomplete");
+		conn_close(p, i);
+		return -EPROTO;
+	}
+	FCGX_Attach(&c->req);
 	app_handle(w, &c->req);
 	finish(&c->req);
 	if (c->req.ipcFd < 0) {
 		conn_release(p, i);
 		return 0;
 	}
-	c->req.listen_sock = -1;	/* this slot never accepts again */
-	if (!c->watched) {
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u64 = ev_key(p, i);
-		if (epoll_ctl(p->ep, EPOLL_CTL_ADD, c->req.ipcFd, &ev) == -1) {
-			log_err("worker %d: epoll_ctl: %s", w->id,
-			    strerror(errno));
-			close(c->req.ipcFd);
-			c->req.ipcFd = -1;
-			conn_release(p, i);
-			return 0;
-		}
-		c->watched = 1;
-	}
+	(void)conn_watch(w, p, i);
 	return 0;
 }
 
-/* Take one new connection from the listener and serve its request. */
+/*
+ * Take one new connection from the listener: refuse a TCP peer not in
+ * allowed_peers, serve a request that is already there, else watch the
+ * connection until read_timeout.  0, or -errno from accept().
+ */
 static int
-serve_new(struct worker *w, struct pool *p)
+conn_accept(struct worker *w, struct pool *p)
 {
-	int	i, rc;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	struct timeval		 tv;
+	struct pollfd		 pfd;
+	struct conn		*c;
+	char			 peer[INET6_ADDRSTRLEN];
+	int			 fd, i, on = 1;
 
 	if (p->nfree == 0)
 		return -EAGAIN;
+	fd = accept4(p->lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
+	if (fd == -1)
+		return -errno;
+	if (!peer_allowed(p, &ss, peer, sizeof(peer))) {
+		log_warn("worker %d: connection from %s refused: not in "
+		    "allowed_peers", w->id, peer);
+		close(fd);
+		return 0;
+	}
+	memset(&tv, 0, sizeof(tv));
+	tv.tv_sec = p->timeout;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
+		log_err("worker %d: SO_RCVTIMEO: %s", w->id, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (ss.ss_family != AF_UNIX)	/* replies only: no Nagle delay */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
+
 	i = p->free[--p->nfree];
-	FCGX_InitRequest(&p->c[i].req, p->lfd, 0);
-	p->c[i].used = 1;
-	rc = serve(w, p, i);
+	c = &p->c[i];
+	FCGX_InitRequest(&c->req, -1, 0);
+	c->req.ipcFd = fd;
+	c->req.keepConnection = 1;	/* or FCGX_Accept_r closes it first */
+	c->used = 1;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) == 1)
+		(void)serve(w, p, i);
+	else if (conn_watch(w, p, i) == 0) {
+		c->deadline = now_ms() + (int64_t)p->timeout * 1000;
+		p->nwaiting++;
+	}
 	if (watch_listener(p, p->nfree > 0) == -1)
 		log_err("worker %d: epoll_ctl: %s", w->id, strerror(errno));
-	return rc;
+	return 0;
+}
+
+/*
+ * Close the new connections whose request has not begun in time.
+ * Returns the milliseconds until the next such deadline, -1 if none.
+ */
+static int
+conn_expire(struct worker *w, struct pool *p)
+{
+	int64_t	 now, next = -1;
+	int	 i;
+
+	if (p->nwaiting == 0)
+		return -1;
+	now = now_ms();
+	for (i = 0; i < CONN_MAX; i++) {
+		if (!p->c[i].used || p->c[i].deadline == 0)
+			continue;
+		if (p->c[i].deadline <= now) {
+			log_info("worker %d: connection closed: no request "
+			    "within read_timeout", w->id);
+			conn_close(p, i);
+		} else if (next == -1 || p->c[i].deadline - now < next)
+			next = p->c[i].deadline - now;
+	}
+	return (int)next;
 }
 
 /*
@@ -283,23 +502,34 @@ pool_close(struct worker *w, struct pool *p)
 				again = 1;
 		}
 	} while (again);
-	for (i = 0; i < CONN_MAX; i++) {
-		if (!p->c[i].used)
-			continue;
-		if (p->c[i].req.ipcFd >= 0)
-			close(p->c[i].req.ipcFd);	/* idle: no lingering */
-		p->c[i].req.ipcFd = -1;
-		FCGX_Free(&p->c[i].req, 0);
-		conn_release(p, i);
-	}
+	for (i = 0; i < CONN_MAX; i++)
+		if (p->c[i].used)
+			conn_close(p, i);	/* idle: no lingering */
 	close(p->ep);
 }
 
-/* Accept errors that mean "try again", not "this worker is broken". */
+/*
+ * Accept errors that mean "try again", not "this worker is broken": a
+ * signal, and the network errors Linux passes on from a connection that
+ * failed before it was accepted (accept(2)).
+ */
 static int
 accept_retry(int rc)
 {
-	return rc == -EINTR || rc == -ECONNABORTED || rc == -EPROTO;
+	switch (-rc) {
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+	case ENETDOWN:
+	case ENOPROTOOPT:
+	case EHOSTDOWN:
+	case ENONET:
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
+	case ENETUNREACH:
+		return 1;
+	}
+	return 0;
 }
 
 void
@@ -309,7 +539,7 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 	struct epoll_event	 evs[EV_BATCH];
 	struct worker		 w;
 	sigset_t		 waitmask;
-	int			 i, n, rc, status = 0;
+	int			 i, n, rc, timeout, status = 0;
 
 	/* A worker must not outlive the master. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
@@ -317,7 +547,7 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 	if (getppid() != master)
 		exit(0);
 	worker_signals(&waitmask);
-	if (pool_init(&pool, fd) == -1)
+	if (pool_init(&pool, fd, s) == -1)
 		fatal("worker %d: epoll", id);
 
 	memset(&w, 0, sizeof(w));
@@ -334,9 +564,15 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 			reopen = 0;
 			log_reopen();
 		}
-		/* Sleep until a request, a connection or a signal. */
+		/* Slots freed since the last wait take connections again. */
+		timeout = conn_expire(&w, &pool);
+		if (!pool.lwatched && pool.nfree > 0 &&
+		    watch_listener(&pool, 1) == -1)
+			log_err("worker %d: epoll_ctl: %s", id,
+			    strerror(errno));
+		/* Sleep until a request, a connection, a deadline, a signal. */
 		n = epoll_pwait(pool.ep, evs, (int)(sizeof(evs) / sizeof(evs[0])),
-		    -1, &waitmask);
+		    timeout, &waitmask);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -348,12 +584,11 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 			uint64_t	 key = evs[i].data.u64;
 
 			if (key == EV_LISTENER) {
-				rc = serve_new(&w, &pool);
+				rc = conn_accept(&w, &pool);
 				if (rc < 0 && rc != -EAGAIN &&
 				    rc != -EWOULDBLOCK && !accept_retry(rc)) {
 					log_err("worker %d: accept: %s", id,
-					    rc > -9000 ? strerror(-rc) :
-					    "libfcgi error");
+					    strerror(-rc));
 					status = 1;
 					stop = 1;
 				}
@@ -365,10 +600,6 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 					continue;	/* closed meanwhile */
 				(void)serve(&w, &pool, slot);
 			}
-			if (!pool.lwatched && pool.nfree > 0 &&
-			    watch_listener(&pool, 1) == -1)
-				log_err("worker %d: epoll_ctl: %s", id,
-				    strerror(errno));
 		}
 	}
 	pool_close(&w, &pool);

@@ -11,7 +11,7 @@ import {
 import {
 	assertOk, assertErr, assertVal, assertMalformed, assertCreated, assertKeys, assertTs,
 	tsMicros, dbTs, userRows, UNKNOWN_OBJECT, ACCESS_DENIED, DAO_DUPLICATE, DAO_FK,
-} from './providers.test.mjs';
+} from './asserts.mjs';
 
 const ASSET_ORDER = ['userId', 'configId', 'created', 'modified', 'enabled', 'name',
     'capacityGroupId', 'identifier', 'audience', 'nodeId', 'sourceId', 'category', 'phase',

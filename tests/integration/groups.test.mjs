@@ -10,7 +10,7 @@ import {
 import {
 	assertOk, assertErr, assertVal, assertMalformed, assertCreated, assertKeys, assertTs,
 	tsMicros, dbTs, userRows, UNKNOWN_OBJECT, DAO_DUPLICATE, DAO_FK,
-} from './providers.test.mjs';
+} from './asserts.mjs';
 
 const GROUP_ORDER = ['userId', 'configId', 'created', 'modified', 'enabled', 'name',
     'identifier', 'capacityProviderId', 'capacityOptimizerId',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { api, newTenant, nextNodeId, cpBody, coBody, groupBody, assetBody } from './lib.mjs';
 import {
 	assertOk, assertErr, assertCreated, userRows, UNKNOWN_OBJECT, ACCESS_DENIED, DAO_FK,
-} from './providers.test.mjs';
+} from './asserts.mjs';
 
 const TABLES = ['oscp_fp_token', 'oscp_cp_conf', 'oscp_co_conf', 'oscp_cp_heartbeat',
     'oscp_co_heartbeat', 'oscp_cp_secret', 'oscp_co_secret', 'oscp_cp_token', 'oscp_co_token',

@@ -2,11 +2,24 @@
  * unit.h -- CUnit suites, one per src/ module (tests/unit/test_<module>.c
  * mirrors src/<module>.c).  Each file defines one register function that
  * adds its suite; unit_main.c calls them all.
+ *
+ * CUnit reports a suite or test it could not add (a duplicate name, no
+ * memory, a NULL suite) only through its return value, and a run without
+ * it still passes.  So CU_add_suite and CU_add_test are mapped here onto
+ * unit_main.c's checked versions, which print CUnit's reason and end the
+ * run with status 99 (a hard error, not a pass).
  */
 #ifndef UNIT_H
 #define UNIT_H
 
 #include <CUnit/CUnit.h>
+
+CU_pSuite	unit_add_suite(const char *name, CU_InitializeFunc,
+		    CU_CleanupFunc);
+CU_pTest	unit_add_test(CU_pSuite, const char *name, CU_TestFunc);
+
+#define CU_add_suite(name, init, clean)	unit_add_suite(name, init, clean)
+#define CU_add_test(suite, name, fn)	unit_add_test(suite, name, fn)
 
 /* Directory holding tests/fixtures (set by unit_main from $FIXTURES or
  * the compiled-in default). */

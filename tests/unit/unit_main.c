@@ -1,10 +1,14 @@
 /*
  * unit_main.c -- runs every CUnit suite; exit status 0 only when all
- * assertions passed.  FIXTURES in the environment overrides where the
- * known-answer data lives (automake sets it for make check/distcheck).
+ * assertions passed, 99 when a suite or test could not be registered.
+ * FIXTURES in the environment overrides where the known-answer data lives
+ * (automake sets it for make check/distcheck).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -16,6 +20,116 @@
 
 const char *unit_fixtures = FIXTURES_DIR;
 
+/* CU_add_suite (unit.h maps the name here), stopping the run on failure. */
+CU_pSuite
+unit_add_suite(const char *name, CU_InitializeFunc init,
+    CU_CleanupFunc clean)
+{
+	CU_pSuite	s;
+
+	/* A duplicate name is added all the same, with the error set. */
+	if ((s = (CU_add_suite)(name, init, clean)) == NULL ||
+	    CU_get_error() != CUE_SUCCESS) {
+		fprintf(stderr, "unit: cannot add suite \"%s\": %s\n", name,
+		    CU_get_error_msg());
+		exit(99);
+	}
+	return s;
+}
+
+/* CU_add_test (unit.h maps the name here), stopping the run on failure. */
+CU_pTest
+unit_add_test(CU_pSuite suite, const char *name, CU_TestFunc fn)
+{
+	CU_pTest	t;
+
+	if ((t = (CU_add_test)(suite, name, fn)) == NULL ||
+	    CU_get_error() != CUE_SUCCESS) {
+		fprintf(stderr, "unit: cannot add test \"%s\" to suite "
+		    "\"%s\": %s\n", name, suite != NULL ? suite->pName :
+		    "(none)", CU_get_error_msg());
+		exit(99);
+	}
+	return t;
+}
+
+static void
+t_nothing(void)
+{
+}
+
+/* Run f in a child (stderr silenced); its exit status, -1 if it died. */
+static int
+in_child(void (*f)(void))
+{
+	pid_t	pid;
+	int	st, fd;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_WRONLY)) != -1)
+			dup2(fd, STDERR_FILENO);
+		f();
+		exit(0);
+	}
+	if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void
+no_function(void)
+{
+	CU_pSuite	s = CU_add_suite("unit: no function", NULL, NULL);
+
+	CU_add_test(s, "empty", NULL);
+}
+
+static void
+dup_suite(void)
+{
+	CU_add_suite("unit: duplicate suite", NULL, NULL);
+	CU_add_suite("unit: duplicate suite", NULL, NULL);
+}
+
+static void
+no_suite(void)
+{
+	CU_add_test(NULL, "orphan", t_nothing);
+}
+
+/*
+ * A registration CUnit refuses ends the run with 99, a good one does not.
+ * CUnit allows no registration during a run, so the children run before
+ * it, from test_unit_register(), and the test checks what they did.
+ */
+static int	refused[4];
+
+static void
+t_registration_checked(void)
+{
+	CU_ASSERT_EQUAL(refused[0], 99);	/* no test function */
+	CU_ASSERT_EQUAL(refused[1], 99);	/* suite name taken */
+	CU_ASSERT_EQUAL(refused[2], 99);	/* no suite */
+	CU_ASSERT_EQUAL(refused[3], 0);		/* nothing wrong */
+}
+
+static void
+test_unit_register(void)
+{
+	CU_pSuite	s;
+
+	refused[0] = in_child(no_function);
+	refused[1] = in_child(dup_suite);
+	refused[2] = in_child(no_suite);
+	refused[3] = in_child(t_nothing);
+	s = CU_add_suite("unit", NULL, NULL);
+	CU_add_test(s, "a refused registration stops the run",
+	    t_registration_checked);
+}
+
 int
 main(void)
 {
@@ -26,6 +140,7 @@ main(void)
 		unit_fixtures = f;
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 99;
+	test_unit_register();
 	test_arena_register();
 	test_settings_register();
 	test_crypto_register();

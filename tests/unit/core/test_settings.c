@@ -75,6 +75,10 @@ t_defaults(void)
 
 	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(s.listen, "/run/oscp-fp/oscp-fp.sock");
+	CU_ASSERT_EQUAL(s.listen_mode, 0660);
+	CU_ASSERT_STRING_EQUAL(s.listen_group, "");
+	CU_ASSERT_STRING_EQUAL(s.allowed_peers, "127.0.0.1");
+	CU_ASSERT_EQUAL(s.read_timeout, 10);
 	CU_ASSERT_EQUAL(s.workers, 8);
 	CU_ASSERT_EQUAL(s.backlog, 1024);
 	CU_ASSERT_STRING_EQUAL(s.pid_file, "");
@@ -115,6 +119,10 @@ t_file(void)
 	    "\n"
 	    "[server]\n"
 	    "listen = 127.0.0.1:9000\n"
+	    "listen_mode = 640\n"
+	    "listen_group = www-data\n"
+	    "allowed_peers = 10.0.0.5, ::1\n"
+	    "read_timeout = 3\n"
 	    "workers=3\n"
 	    "  backlog\t=\t 64  \r\n"
 	    "[ database ]\n"
@@ -132,6 +140,10 @@ t_file(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL_FATAL(settings_load(&s, f, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(s.listen, "127.0.0.1:9000");
+	CU_ASSERT_EQUAL(s.listen_mode, 0640);
+	CU_ASSERT_STRING_EQUAL(s.listen_group, "www-data");
+	CU_ASSERT_STRING_EQUAL(s.allowed_peers, "10.0.0.5, ::1");
+	CU_ASSERT_EQUAL(s.read_timeout, 3);
 	CU_ASSERT_EQUAL(s.workers, 4);
 	CU_ASSERT_EQUAL(s.backlog, 64);
 	CU_ASSERT_STRING_EQUAL(s.db_host, "db.example.com");
@@ -167,6 +179,12 @@ static const struct {
 	{ "body_max = 12k\n",			"1: bad number '12k'" },
 	{ "log_syslog = maybe\n",		"1: bad boolean 'maybe'" },
 	{ "log_level = loud\n",			"1: bad log level 'loud'" },
+	{ "listen_mode = 0999\n",		"1: bad mode '0999' for listen" },
+	{ "listen_mode = 1000\n",		"1: bad mode '1000'" },
+	{ "listen_mode = rw-rw----\n",		"1: bad mode 'rw-rw----'" },
+	{ "listen_mode = -660\n",		"1: bad mode '-660'" },
+	{ "listen_mode =\n",			"1: bad mode '' for listen_mode" },
+	{ "read_timeout = 0\n",			"1: bad number '0' for read" },
 	{ "\n\n\n\njust words\n",		"5: expected key = value" },
 	{ "[unterminated\n",			"1: unterminated section" },
 	{ "listen = \"/x\n",			"1: bad quoted value for listen" },
@@ -269,7 +287,8 @@ t_dump(void)
 	struct settings	 s;
 	char		 err[256];
 	const char	*f;
-	const char	*keys[] = { "listen", "workers", "backlog", "pid_file",
+	const char	*keys[] = { "listen", "listen_mode", "listen_group",
+	    "allowed_peers", "read_timeout", "workers", "backlog", "pid_file",
 	    "db_host", "db_port", "db_socket", "db_name", "db_user",
 	    "db_password", "master_key_file", "schema_dir", "log_file",
 	    "log_syslog", "log_level", "body_max", "json_max_depth",
@@ -288,6 +307,7 @@ t_dump(void)
 	}
 	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "db_password = (empty)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "workers = 8\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "listen_mode = 0660\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "pid_file = \"\"\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "log_level = info\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "log_syslog = false\n"));
