@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 
 #include "dispatch.h"
 #include "fp.h"
@@ -84,12 +85,29 @@ run_dispatcher(int id, const struct settings *s, int fd, pid_t master)
 
 static const struct kind {
 	const char	*name;
+	const char	*comm;		/* process name (ps, top), 15 max */
 	int		(*count)(const struct settings *);
 	void		(*run)(int, const struct settings *, int, pid_t);
 } kinds[CHILD__MAX] = {
-	{ "worker", n_workers, run_worker },		/* CHILD_WORKER */
-	{ "dispatcher", n_one, run_dispatcher },	/* CHILD_DISPATCHER */
+	{ "worker", NULL, n_workers, run_worker },	/* CHILD_WORKER */
+	{ "dispatcher", "oscp-dispatcher", n_one,	/* CHILD_DISPATCHER */
+	  run_dispatcher },
 };
+
+/*
+ * What every child does first, whatever its kind: die with the master
+ * (and not start if it is already gone), take its kind's process name.
+ */
+static void
+child_setup(const struct kind *k, int id, pid_t master)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		log_warn("%s %d: prctl: %s", k->name, id, strerror(errno));
+	if (getppid() != master)
+		_exit(0);
+	if (k->comm != NULL)
+		prctl(PR_SET_NAME, k->comm);
+}
 
 struct slot {
 	enum child_kind	 kind;
@@ -150,6 +168,7 @@ spawn(struct slot *sl, const struct settings *s, int fd)
 		return;
 	}
 	if (pid == 0) {
+		child_setup(&kinds[sl->kind], sl->id, master);
 		kinds[sl->kind].run(sl->id, s, fd, master);
 		_exit(1);
 	}

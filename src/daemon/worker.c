@@ -56,7 +56,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -541,11 +540,7 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 	sigset_t		 waitmask;
 	int			 i, n, rc, timeout, status = 0;
 
-	/* A worker must not outlive the master. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		log_warn("worker %d: prctl: %s", id, strerror(errno));
-	if (getppid() != master)
-		exit(0);
+	(void)master;		/* child_setup() (master.c) checked it */
 	worker_signals(&waitmask);
 	if (pool_init(&pool, fd, s) == -1)
 		fatal("worker %d: epoll", id);

@@ -19,7 +19,6 @@
  * heartbeat_at and queue one Heartbeat task each, in one transaction;
  * event pruning (hourly, event_days).
  */
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 
 #include <errno.h>
@@ -221,12 +220,9 @@ dispatcher_main(const struct settings *s, pid_t master)
 	int			 sfd, numfds, stop = 0, timeout;
 	uint64_t		 cnt;
 
-	(void)master;
+	(void)master;		/* child_setup() (master.c) checked it */
 	memset(&d, 0, sizeof(d));
 	d.s = s;
-	prctl(PR_SET_NAME, "oscp-dispatcher");
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
-		log_warn("dispatcher: prctl: %s", strerror(errno));
 	if ((sfd = signals()) == -1)
 		fatal("dispatcher: signalfd");
 	if (gethostname(d.host, sizeof(d.host) - 1) == -1)
