@@ -50,6 +50,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "fp.h"
+#include "oscp.h"
 #include "proc.h"
 
 #ifndef PACKAGE_STRING
@@ -464,7 +465,8 @@ load_config(struct settings *s, int *kind, char *err, size_t errlen)
 	if ((*kind = listen_parse(s->listen, host, sizeof(host), port,
 	    sizeof(port), err, errlen)) == -1 ||
 	    listen_gid(s->listen_group, &gid, &have_gid, err, errlen) == -1 ||
-	    peers_parse(s->allowed_peers, &peers, err, errlen) == -1) {
+	    peers_parse(s->allowed_peers, &peers, err, errlen) == -1 ||
+	    oscp_settings_ok(s, err, errlen) == -1) {
 		settings_free(s);
 		return -1;
 	}

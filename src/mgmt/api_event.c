@@ -10,6 +10,7 @@
 #include "api.h"
 #include "db.h"
 #include "json.h"
+#include "model.h"
 #include "oscp.h"
 
 #define EVENTS_DEFAULT	50

@@ -36,6 +36,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "keyring.h"
+#include "model.h"
 #include "oscp.h"
 #include "timefmt.h"
 

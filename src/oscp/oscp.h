@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "fp.h"
-#include "model.h"
 
 struct arena;
 struct jlimits;
@@ -100,6 +99,11 @@ char		*oscp_json_register(struct arena *, const char *token,
 char		*oscp_json_ack(struct arena *, int heartbeat_secs,
 		    const char *styles_csv);	/* 0: no heartbeats wanted */
 char		*oscp_json_heartbeat(struct arena *, int64_t offline_us);
+
+/* The OSCP settings checked when a settings file loads (-t, start,
+ * SIGHUP): 0, or -1 with err set. */
+int		 oscp_settings_ok(const struct settings *, char *err,
+		    size_t errlen);
 
 /* A header value we store and send back: 1..128 of 0x21-0x7e. */
 bool		 oscp_id_ok(const char *);

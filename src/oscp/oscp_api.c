@@ -18,6 +18,7 @@
 #include "db.h"
 #include "json.h"
 #include "keyring.h"
+#include "model.h"
 #include "oscp.h"
 #include "timefmt.h"
 

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "model.h"
 #include "oscp.h"
 
 #define SCHEME		"Token "

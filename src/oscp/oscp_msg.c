@@ -678,6 +678,55 @@ oscp_json_heartbeat(struct arena *a, int64_t offline_us)
 	return finish(a, g);
 }
 
+/*
+ * The OSCP settings a file can get wrong: the measurement styles of our
+ * acknowledgement must make a schema-valid required_behaviour (known,
+ * exact case, at least one, no repeats).  0, or -1 with err set.
+ */
+int
+oscp_settings_ok(const struct settings *s, char *err, size_t errlen)
+{
+	const char	*p = s->ack_measurement_configuration, *e;
+	bool		 seen[2] = { false, false };
+	size_t		 n, k;
+	int		 i;
+
+	for (k = 0; *p != '\0'; p = *e == ',' ? e + 1 : e, k++) {
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		while (n > 0 && *p == ' ')
+			p++, n--;
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		for (i = 0; meas_configs[i] != NULL; i++)
+			if (strlen(meas_configs[i]) == n &&
+			    strncmp(p, meas_configs[i], n) == 0)
+				break;
+		if (meas_configs[i] == NULL || seen[i]) {
+			snprintf(err, errlen, "ack_measurement_configuration: "
+			    "%s '%.*s' (CONTINUOUS, INTERMITTENT, comma-"
+			    "separated, each once)", meas_configs[i] == NULL ?
+			    "unknown style" : "repeated style", (int)n, p);
+			return -1;
+		}
+		seen[i] = true;
+	}
+	if (k == 0) {
+		snprintf(err, errlen, "ack_measurement_configuration: at least "
+		    "one of CONTINUOUS, INTERMITTENT");
+		return -1;
+	}
+	if (s->dispatch_lease_seconds <= s->outbound_timeout * 2) {
+		snprintf(err, errlen, "dispatch_lease_seconds (%d) must exceed "
+		    "twice outbound_timeout (%d): a send (an OAuth token "
+		    "request, then the message) must end before another "
+		    "dispatcher may take the task over",
+		    s->dispatch_lease_seconds, s->outbound_timeout);
+		return -1;
+	}
+	return 0;
+}
+
 int
 oscp_uuid(char out[OSCP_UUID_LEN + 1])
 {
