@@ -47,6 +47,10 @@ static const char *const meas_configs[] = { "CONTINUOUS", "INTERMITTENT",
 static const int meas_codes[] = { 99, 105 };
 
 #define NODE_BUDGET	16384	/* values in one document */
+#define OSCP_TOKEN_MAX	512	/* a peer's token (sealed: VARBINARY(1024)) */
+#define OSCP_URL_MAX	256	/* a base URL (oscp_cp_conf.url) */
+#define OSCP_STR_(x)	#x
+#define OSCP_STR(x)	OSCP_STR_(x)
 
 /* ------------------------------------------------------------------ */
 /* The tree */
@@ -385,6 +389,9 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 		return result(&r, FP_OK, detail);
 	if (tok->len == 0)
 		bad(&r, "token", "must not be empty");
+	else if (tok->len > OSCP_TOKEN_MAX)
+		bad(&r, "token", "must be at most " OSCP_STR(OSCP_TOKEN_MAX)
+		    " characters");
 	if (vu->n == 0)
 		bad(&r, "version_url", "must have at least 1 item");
 	for (e = vu->first; e != NULL && r.err == NULL; e = e->next, i++) {
@@ -398,8 +405,10 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 			break;
 		if (strcmp(v->s, "2.0") != 0)
 			continue;
-		if (u->len == 0) {
-			bad(&r, sub(&r, p, "base_url"), "must not be empty");
+		if (u->len == 0 || u->len > OSCP_URL_MAX) {
+			bad(&r, sub(&r, p, "base_url"), u->len == 0 ?
+			    "must not be empty" : "must be at most "
+			    OSCP_STR(OSCP_URL_MAX) " characters");
 			break;
 		}
 		if (m->base_url == NULL)
