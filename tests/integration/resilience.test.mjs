@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
-import { API, ENV, api, request, admin, sql, sqlCount, newTenant, cpBody, sleep } from './lib.mjs';
+import { API, ENV, api, request, admin, sql, sqlCount, newTenant, cpBody, sleep,
+    children } from './lib.mjs';
 
 const DBCTL = process.env.FP_TEST_DBCTL;
 
@@ -190,8 +191,18 @@ test('705-resilience-key-file-unloadable-refuses-to-seal', async () => {
 	// stored secrets keep opening, and once the file loads again new
 	// secrets are sealed under it.
 	const t = newTenant();
-	for (let i = 0; i < 8; i++)
+	// Every worker must have opened this tenant's secret (and so loaded
+	// the current key, which earlier tests rotated) before the file is
+	// damaged: once its token cache expires it opens the secret again.
+	const workers = children(Number(ENV.FP_TEST_FPD_PID));
+	const logStart = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
+	for (let i = 0; i < 400; i++) {
 		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
+		const log = fs.readFileSync(ENV.FP_TEST_FPD_LOG, 'utf8').slice(logStart);
+		if (workers.every((pid) => log.includes(`oscp-fpd[${pid}] `) &&
+		    new RegExp(`oscp-fpd\\[${pid}\\] .* user=${t.userId} `).test(log)))
+			break;
+	}
 	const good = fs.readFileSync(KEY_FILE);
 	const key = keyOf(KEY_FILE);
 	const logBefore = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
