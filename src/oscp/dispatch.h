@@ -35,6 +35,7 @@ struct xfer {
 	/* the request */
 	CURL		*e;
 	struct curl_slist *hdrs;
+	struct curl_slist *extra;	/* serviceProps http-headers */
 	char		*url;
 	char		*token_url;	/* OAuth: client credentials */
 	char		*client_id, *client_secret;

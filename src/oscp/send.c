@@ -89,6 +89,7 @@ xfer_free(struct xfer *x)
 	if (x->e != NULL)
 		curl_easy_cleanup(x->e);
 	curl_slist_free_all(x->hdrs);
+	curl_slist_free_all(x->extra);
 	if (x->client_secret != NULL)
 		crypto_wipe(x->client_secret, strlen(x->client_secret));
 	free(x->client_secret);
@@ -201,19 +202,25 @@ end(struct dispatcher *d, struct xfer *x, enum xfer_end how,
 }
 
 static bool
-header(struct xfer *x, const char *name, const char *value)
+header_to(struct curl_slist **list, const char *name, const char *value)
 {
 	struct curl_slist	*l;
 	char			*h;
 
 	if (asprintf(&h, "%s: %s", name, value) == -1)
 		return false;
-	l = curl_slist_append(x->hdrs, h);
+	l = curl_slist_append(*list, h);
 	free(h);
 	if (l == NULL)
 		return false;
-	x->hdrs = l;
+	*list = l;
 	return true;
+}
+
+static bool
+header(struct xfer *x, const char *name, const char *value)
+{
+	return header_to(&x->hdrs, name, value);
 }
 
 /* serviceProps: "url-paths"[name], "http-headers", the OAuth client. */
@@ -232,10 +239,14 @@ props(struct xfer *x, yajl_val sp, bool *oauth)
 	if (sp == NULL || !YAJL_IS_OBJECT(sp))
 		return oscp_actions[x->action].suffix;
 	h = yajl_tree_get(sp, hh, yajl_t_object);
+	/* On the message and on the OAuth token request (x->extra). */
 	for (i = 0; h != NULL && i < h->u.object.len; i++)
-		if (YAJL_IS_STRING(h->u.object.values[i]))
+		if (YAJL_IS_STRING(h->u.object.values[i])) {
 			header(x, h->u.object.keys[i],
 			    YAJL_GET_STRING(h->u.object.values[i]));
+			header_to(&x->extra, h->u.object.keys[i],
+			    YAJL_GET_STRING(h->u.object.values[i]));
+		}
 	if ((v = yajl_tree_get(sp, tu, yajl_t_string)) != NULL &&
 	    (h = yajl_tree_get(sp, ci, yajl_t_string)) != NULL) {
 		*oauth = true;
@@ -362,7 +373,8 @@ start_token(struct dispatcher *d, struct xfer *x)
 	x->oauth_body = NULL;
 	x->oauth_len = 0;
 	if (url_refused(d->s, x->token_url) != NULL ||
-	    !easy(d, x, x->token_url, NULL, "grant_type=client_credentials"))
+	    !easy(d, x, x->token_url, x->extra,
+	    "grant_type=client_credentials"))
 		return false;
 	curl_easy_setopt(x->e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(x->e, CURLOPT_USERNAME, x->client_id);
