@@ -36,6 +36,7 @@ struct xfer {
 	CURL		*e;
 	struct curl_slist *hdrs;
 	struct curl_slist *extra;	/* serviceProps http-headers */
+	struct curl_slist *sent;	/* hdrs + Authorization: Bearer */
 	char		*url;
 	char		*token_url;	/* OAuth: client credentials */
 	char		*client_id, *client_secret;

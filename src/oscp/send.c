@@ -90,6 +90,7 @@ xfer_free(struct xfer *x)
 		curl_easy_cleanup(x->e);
 	curl_slist_free_all(x->hdrs);
 	curl_slist_free_all(x->extra);
+	curl_slist_free_all(x->sent);
 	if (x->client_secret != NULL)
 		crypto_wipe(x->client_secret, strlen(x->client_secret));
 	free(x->client_secret);
@@ -382,34 +383,39 @@ start_token(struct dispatcher *d, struct xfer *x)
 	return true;
 }
 
-/* The message itself, with the cached access token when OAuth is on. */
+/*
+ * The message itself, with the cached access token when OAuth is on: its
+ * headers are x->hdrs plus the Authorization line, in a list of their own
+ * (x->sent), so a resend after a 401 carries the new token only.
+ */
 static bool
 start_message(struct dispatcher *d, struct xfer *x)
 {
 	struct oauth_tok	*t;
-	struct curl_slist	*l, *h = NULL;
+	struct curl_slist	*l, *n, *h = NULL;
 	char			*bearer;
-	bool			 ok;
+	bool			 ok = true;
 
 	x->oauth_stage = false;
-	if (x->token_url != NULL) {
-		if ((t = cached(d, x)) == NULL)
-			return false;
-		if (asprintf(&bearer, "Authorization: Bearer %s",
-		    t->access) == -1)
-			return false;
-		for (l = x->hdrs; l != NULL; l = l->next)
-			h = curl_slist_append(h, l->data);
-		h = curl_slist_append(h, bearer);
-		crypto_wipe(bearer, strlen(bearer));
-		free(bearer);
-		if (h == NULL)
-			return false;
-		/* Kept until the transfer ends: libcurl reads it then. */
-		curl_slist_free_all(x->hdrs);
-		x->hdrs = h;
+	if (x->token_url == NULL)
+		return easy(d, x, x->url, x->hdrs, x->body);
+	if ((t = cached(d, x)) == NULL ||
+	    asprintf(&bearer, "Bearer %s", t->access) == -1)
+		return false;
+	for (l = x->hdrs; l != NULL && ok; l = l->next)
+		if ((ok = (n = curl_slist_append(h, l->data)) != NULL))
+			h = n;
+	ok = ok && header_to(&h, "Authorization", bearer);
+	crypto_wipe(bearer, strlen(bearer));
+	free(bearer);
+	if (!ok) {
+		curl_slist_free_all(h);
+		return false;
 	}
-	ok = easy(d, x, x->url, x->hdrs, x->body);
+	ok = easy(d, x, x->url, h, x->body);
+	/* Kept until the transfer ends: libcurl reads it then. */
+	curl_slist_free_all(x->sent);
+	x->sent = h;
 	return ok;
 }
 
