@@ -571,6 +571,12 @@ send_start(struct dispatcher *d, struct xfer *x)
 			end(d, x, XFER_FAILED, "out of memory");
 			return;
 		}
+		if ((why = url_refused(d->s, x->token_url)) != NULL) {
+			snprintf(ebuf, sizeof(ebuf), "the OAuth token URL: %s",
+			    why);
+			end(d, x, XFER_CONFIG, ebuf);
+			return;
+		}
 	} else if (tok_enc != NULL) {
 		char	*h;
 
