@@ -608,7 +608,7 @@ take_token(struct dispatcher *d, struct xfer *x)
 	struct oauth_tok	*t;
 	yajl_val		 root, a, e;
 	char			 ebuf[128];
-	int64_t			 secs = 300;
+	int64_t			 secs = 300, margin;
 
 	if (x->oauth_body == NULL ||
 	    (root = yajl_tree_parse(x->oauth_body, ebuf, sizeof(ebuf))) ==
@@ -627,7 +627,11 @@ take_token(struct dispatcher *d, struct xfer *x)
 	t->conf_id = x->conf_id;
 	t->role = x->role;
 	t->access = strdup(a->u.string);
-	t->expires_us = time_now_us() + secs * 1000000 - OAUTH_MARGIN_US;
+	/* Refresh a little before expiry: OAUTH_MARGIN_US, at most a quarter
+	 * of the lifetime (a short-lived token is still reused). */
+	margin = secs * 1000000 / 4 < OAUTH_MARGIN_US ? secs * 1000000 / 4 :
+	    OAUTH_MARGIN_US;
+	t->expires_us = time_now_us() + secs * 1000000 - margin;
 	yajl_tree_free(root);
 	if (t->access == NULL) {
 		free(t);
