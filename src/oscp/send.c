@@ -43,6 +43,7 @@
 #define MAX_TRIES	3
 #define OAUTH_BODY_MAX	(64 * 1024)
 #define OAUTH_MARGIN_US	(30 * 1000000LL)	/* refresh before expiry */
+#define OAUTH_MAX_SECS	(366 * 86400LL)		/* expires_in taken at most */
 #define REG_REGISTERED	114
 #define REG_FAILED	102
 
@@ -618,6 +619,10 @@ take_token(struct dispatcher *d, struct xfer *x)
 	e = yajl_tree_get(root, ex, yajl_t_number);
 	if (e != NULL && YAJL_IS_INTEGER(e))
 		secs = YAJL_GET_INTEGER(e);
+	if (secs < 0)
+		secs = 0;
+	else if (secs > OAUTH_MAX_SECS)
+		secs = OAUTH_MAX_SECS;	/* the peer's number: no overflow */
 	if (a == NULL || (t = calloc(1, sizeof(*t))) == NULL) {
 		yajl_tree_free(root);
 		return false;
