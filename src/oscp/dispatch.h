@@ -34,9 +34,9 @@ struct xfer {
 	char		*claim, *reqid, *corr, *body;
 	/* the request */
 	CURL		*e;
-	struct curl_slist *hdrs;	/* the message's headers */
+	struct curl_slist *hdrs;
 	struct curl_slist *extra;	/* serviceProps http-headers */
-	struct curl_slist *sent;	/* hdrs + Bearer (OAuth) */
+	struct curl_slist *sent;	/* hdrs + Authorization: Bearer */
 	char		*url;
 	char		*token_url;	/* OAuth: client credentials */
 	char		*client_id, *client_secret;

@@ -43,6 +43,7 @@
 #define MAX_TRIES	3
 #define OAUTH_BODY_MAX	(64 * 1024)
 #define OAUTH_MARGIN_US	(30 * 1000000LL)	/* refresh before expiry */
+#define OAUTH_MAX_SECS	(366 * 86400LL)		/* expires_in taken at most */
 #define REG_REGISTERED	114
 #define REG_FAILED	102
 
@@ -208,7 +209,7 @@ end(struct dispatcher *d, struct xfer *x, enum xfer_end how,
 }
 
 static bool
-add(struct curl_slist **list, const char *name, const char *value)
+header_to(struct curl_slist **list, const char *name, const char *value)
 {
 	struct curl_slist	*l;
 	char			*h;
@@ -216,7 +217,6 @@ add(struct curl_slist **list, const char *name, const char *value)
 	if (asprintf(&h, "%s: %s", name, value) == -1)
 		return false;
 	l = curl_slist_append(*list, h);
-	crypto_wipe(h, strlen(h));	/* may be an Authorization */
 	free(h);
 	if (l == NULL)
 		return false;
@@ -227,7 +227,7 @@ add(struct curl_slist **list, const char *name, const char *value)
 static bool
 header(struct xfer *x, const char *name, const char *value)
 {
-	return add(&x->hdrs, name, value);
+	return header_to(&x->hdrs, name, value);
 }
 
 /* serviceProps: "url-paths"[name], "http-headers", the OAuth client. */
@@ -246,11 +246,14 @@ props(struct xfer *x, yajl_val sp, bool *oauth)
 	if (sp == NULL || !YAJL_IS_OBJECT(sp))
 		return oscp_actions[x->action].suffix;
 	h = yajl_tree_get(sp, hh, yajl_t_object);
-	/* On the message and on the OAuth token request alike. */
+	/* On the message and on the OAuth token request (x->extra). */
 	for (i = 0; h != NULL && i < h->u.object.len; i++)
-		if (YAJL_IS_STRING(h->u.object.values[i]))
-			add(&x->extra, h->u.object.keys[i],
-			    h->u.object.values[i]->u.string);
+		if (YAJL_IS_STRING(h->u.object.values[i])) {
+			header(x, h->u.object.keys[i],
+			    YAJL_GET_STRING(h->u.object.values[i]));
+			header_to(&x->extra, h->u.object.keys[i],
+			    YAJL_GET_STRING(h->u.object.values[i]));
+		}
 	if ((v = yajl_tree_get(sp, tu, yajl_t_string)) != NULL &&
 	    (h = yajl_tree_get(sp, ci, yajl_t_string)) != NULL) {
 		*oauth = true;
@@ -386,33 +389,40 @@ start_token(struct dispatcher *d, struct xfer *x)
 	return true;
 }
 
-/* The message itself, with the cached access token when OAuth is on. */
+/*
+ * The message itself, with the cached access token when OAuth is on: its
+ * headers are x->hdrs plus the Authorization line, in a list of their own
+ * (x->sent), so a resend after a 401 carries the new token only.
+ */
 static bool
 start_message(struct dispatcher *d, struct xfer *x)
 {
 	struct oauth_tok	*t;
-	struct curl_slist	*l, *h = NULL;
+	struct curl_slist	*l, *n, *h = NULL;
 	char			*bearer;
+	bool			 ok = true;
 
 	x->oauth_stage = false;
 	if (x->token_url == NULL)
 		return easy(d, x, x->url, x->hdrs, x->body);
-	if ((t = cached(d, x)) == NULL)
+	if ((t = cached(d, x)) == NULL ||
+	    asprintf(&bearer, "Bearer %s", t->access) == -1)
 		return false;
-	for (l = x->hdrs; l != NULL; l = l->next)
-		if ((h = curl_slist_append(h, l->data)) == NULL)
-			return false;
-	if (asprintf(&bearer, "Bearer %s", t->access) == -1 ||
-	    !add(&h, "Authorization", bearer)) {
+	for (l = x->hdrs; l != NULL && ok; l = l->next)
+		if ((ok = (n = curl_slist_append(h, l->data)) != NULL))
+			h = n;
+	ok = ok && header_to(&h, "Authorization", bearer);
+	crypto_wipe(bearer, strlen(bearer));
+	free(bearer);
+	if (!ok) {
 		curl_slist_free_all(h);
 		return false;
 	}
-	crypto_wipe(bearer, strlen(bearer));
-	free(bearer);
+	ok = easy(d, x, x->url, h, x->body);
 	/* Kept until the transfer ends: libcurl reads it then. */
 	curl_slist_free_all(x->sent);
 	x->sent = h;
-	return easy(d, x, x->url, x->sent, x->body);
+	return ok;
 }
 
 static void
@@ -450,7 +460,6 @@ send_start(struct dispatcher *d, struct xfer *x)
 	size_t		 tok_len = 0, sec_len = 0, next_len = 0, sha_len = 0;
 	int64_t		 fp_id = DB_NULL;
 	const char	*path, *why;
-	struct curl_slist *l;
 	yajl_val	 sp = NULL;
 	char		 ebuf[128];
 
@@ -550,10 +559,7 @@ send_start(struct dispatcher *d, struct xfer *x)
 	if (asprintf(&x->url, "%s%s", url, path) == -1)
 		x->url = NULL;
 	yajl_tree_free(sp);
-	for (l = x->extra; l != NULL; l = l->next)
-		if ((x->hdrs = curl_slist_append(x->hdrs, l->data)) == NULL)
-			break;
-	if (x->url == NULL || (x->extra != NULL && x->hdrs == NULL) ||
+	if (x->url == NULL ||
 	    !header(x, "Content-Type", "application/json") ||
 	    !header(x, "X-Request-ID", x->reqid) ||
 	    (x->corr != NULL && !header(x, "X-Correlation-ID", x->corr))) {
@@ -569,6 +575,12 @@ send_start(struct dispatcher *d, struct xfer *x)
 		}
 		if (x->token_url == NULL || x->client_id == NULL) {
 			end(d, x, XFER_FAILED, "out of memory");
+			return;
+		}
+		if ((why = url_refused(d->s, x->token_url)) != NULL) {
+			snprintf(ebuf, sizeof(ebuf), "the OAuth token URL: %s",
+			    why);
+			end(d, x, XFER_CONFIG, ebuf);
 			return;
 		}
 	} else if (tok_enc != NULL) {
@@ -602,7 +614,7 @@ take_token(struct dispatcher *d, struct xfer *x)
 	struct oauth_tok	*t;
 	yajl_val		 root, a, e;
 	char			 ebuf[128];
-	int64_t			 secs = 300;
+	int64_t			 secs = 300, margin;
 
 	if (x->oauth_body == NULL ||
 	    (root = yajl_tree_parse(x->oauth_body, ebuf, sizeof(ebuf))) ==
@@ -612,6 +624,10 @@ take_token(struct dispatcher *d, struct xfer *x)
 	e = yajl_tree_get(root, ex, yajl_t_number);
 	if (e != NULL && YAJL_IS_INTEGER(e))
 		secs = YAJL_GET_INTEGER(e);
+	if (secs < 0)
+		secs = 0;
+	else if (secs > OAUTH_MAX_SECS)
+		secs = OAUTH_MAX_SECS;	/* the peer's number: no overflow */
 	if (a == NULL || (t = calloc(1, sizeof(*t))) == NULL) {
 		yajl_tree_free(root);
 		return false;
@@ -621,7 +637,11 @@ take_token(struct dispatcher *d, struct xfer *x)
 	t->conf_id = x->conf_id;
 	t->role = x->role;
 	t->access = strdup(a->u.string);
-	t->expires_us = time_now_us() + secs * 1000000 - OAUTH_MARGIN_US;
+	/* Refresh a little before expiry: OAUTH_MARGIN_US, at most a quarter
+	 * of the lifetime (a short-lived token is still reused). */
+	margin = secs * 1000000 / 4 < OAUTH_MARGIN_US ? secs * 1000000 / 4 :
+	    OAUTH_MARGIN_US;
+	t->expires_us = time_now_us() + secs * 1000000 - margin;
 	yajl_tree_free(root);
 	if (t->access == NULL) {
 		free(t);
