@@ -10,6 +10,19 @@
 #                                 stops everything
 #   ./dev.sh admin ARGS...        oscp-admin with ./var's config
 #   ./dev.sh curl [METHOD] PATH [BODY]   signed request as the demo user
+#   ./dev.sh peer [cp|co]         a demo OSCP peer against the running stack
+#                                 (./dev.sh run in another terminal): creates
+#                                 a CP (default) or CO as the demo user; the
+#                                 peer (tests/integration/peer.mjs) registers
+#                                 with its FP token, then hand-shakes (asking
+#                                 for a heartbeat every 60 s) and sends a
+#                                 heartbeat.  Run `peer co` first, then
+#                                 `peer cp`: the CP also gets a group with
+#                                 that CO and sends a forecast, which the FP
+#                                 relays to the CO's peer.  Every request
+#                                 either peer receives is printed; then type
+#                                 peer commands ("help"), Ctrl-C stops it.
+#                                 npm packages go to var/node-deps.
 #   ./dev.sh test                 clean builds + make check (plain and
 #                                 with ASan/UBSan), make check-valgrind,
 #                                 make distcheck
@@ -25,6 +38,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VAR=$SRC/var
 BUILD=$SRC/build
 API=/solaruser/api/v1/sec/user/oscp
+OSCP_BASE=/oscp/fp/2.0
 DEV_PORT=${FP_DEV_PORT:-8080}
 DEV_DB_PORT=${FP_DEV_DB_PORT:-23306}
 DEV_WORKERS=${FP_DEV_WORKERS:-2}
@@ -102,6 +116,8 @@ cmd_run() {
 	[ -d "$VAR/db/data/mysql" ] || rm -f "$VAR/demo.env"
 	stack_traps
 	stack_db_start "$VAR/db" "$DEV_DB_PORT" || die "MariaDB did not start"
+	# What the FP announces in Register: peers call it back here.
+	STACK_FP_BASE_URL=http://127.0.0.1:$DEV_PORT$OSCP_BASE
 	stack_write_conf "$conf" "$VAR/run" "$DEV_WORKERS" ||
 	    die "cannot write $conf"
 	say "oscp-admin migrate"
@@ -139,11 +155,17 @@ A signed request (valid for 15 minutes):
 $(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
     --secret "$DEMO_SECRET" "$url$API/capacity-providers")
 
+The FP's OSCP base URL (fp_base_url: peers register and call here):
+
+  $STACK_FP_BASE_URL
+
 Or let dev.sh sign for you, from another terminal:
 
   ./dev.sh curl /capacity-providers
   ./dev.sh curl POST /capacity-providers '{"name":"cp1","enabled":true,"baseUrl":"http://127.0.0.1:9/oscp/cp/2.0"}'
   ./dev.sh admin user list
+
+Watch OSCP: ./dev.sh peer co in one terminal, then ./dev.sh peer cp in another.
 
 Ctrl-C stops everything.
 EOF
@@ -166,11 +188,35 @@ cmd_admin() {
 	stack_admin "$@"
 }
 
-cmd_curl() {
-	local method=GET path body cmd
+# The curl command line of METHOD PATH [BODY] signed as the demo user
+# (PATH under the management API unless it names another root).
+signed_cmd() {
+	local method=$1 path=$2 body=${3:-}
+	case $path in
+	/solaruser/* | /oscp/* | /ping*) ;;
+	/*) path=$API$path ;;
+	*) path=$API/$path ;;
+	esac
+	if [ -n "$body" ]; then
+		node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+		    --secret "$DEMO_SECRET" --method "$method" --body "$body" \
+		    "http://127.0.0.1:$DEV_PORT$path"
+	else
+		node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+		    --secret "$DEMO_SECRET" --method "$method" \
+		    "http://127.0.0.1:$DEV_PORT$path"
+	fi
+}
+
+demo_env() {
 	[ -s "$VAR/demo.env" ] || die "no demo token: run ./dev.sh run first"
 	# shellcheck disable=SC1091
 	. "$VAR/demo.env"
+}
+
+cmd_curl() {
+	local method=GET cmd
+	demo_env
 	case ${1:-} in
 	GET | POST | PUT | DELETE | PATCH | HEAD | OPTIONS | get | post | put | delete | patch | head | options)
 		method=$1
@@ -178,24 +224,141 @@ cmd_curl() {
 		;;
 	esac
 	[ $# -ge 1 ] || die "usage: ./dev.sh curl [METHOD] PATH [BODY]"
-	path=$1
-	body=${2:-}
-	case $path in
-	/solaruser/* | /oscp/* | /ping*) ;;
-	/*) path=$API$path ;;
-	*) path=$API/$path ;;
-	esac
-	if [ -n "$body" ]; then
-		cmd=$(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
-		    --secret "$DEMO_SECRET" --method "$method" --body "$body" \
-		    "http://127.0.0.1:$DEV_PORT$path") || exit 1
-	else
-		cmd=$(node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
-		    --secret "$DEMO_SECRET" --method "$method" \
-		    "http://127.0.0.1:$DEV_PORT$path") || exit 1
-	fi
+	cmd=$(signed_cmd "$method" "$1" "${2:-}") || exit 1
 	eval "$cmd"
 	echo
+}
+
+# ---------------------------------------------------------------------
+# peer
+
+# dev_api METHOD PATH [BODY]: a signed request; prints the response body,
+# fails (saying why on stderr) unless the status is 2xx.
+dev_api() {
+	local cmd out status
+	cmd=$(signed_cmd "$@") || return 1
+	# without -i: the body, then the status on a line of its own
+	out=$(eval "${cmd/ -i / } -w '\n%{http_code}'") || return 1
+	status=${out##*$'\n'}
+	out=${out%$'\n'*}
+	case $status in
+	2??) printf '%s\n' "$out" ;;
+	*)
+		printf 'dev.sh: %s %s: HTTP %s %s\n' "$1" "$2" "$status" \
+		    "$out" >&2
+		return 1
+		;;
+	esac
+}
+
+# The npm packages of tests/integration (ajv: the peer checks what it
+# receives against the OSCP schemas) in var/node-deps, installed as
+# tests/integration/run does: again only when package.json changed.
+node_deps() {
+	local deps=$VAR/node-deps npm_cmd=install
+	if cmp -s "$SRC/tests/integration/package.json" "$deps/package.json" &&
+	    [ -d "$deps/node_modules" ] && [ -f "$deps/.installed" ]; then
+		return 0
+	fi
+	say "installing npm packages into $deps"
+	mkdir -p "$deps" || return 1
+	rm -rf "$deps/node_modules" "$deps/.installed" "$deps/package-lock.json"
+	cp "$SRC/tests/integration/package.json" "$deps/" || return 1
+	if [ -f "$SRC/tests/integration/package-lock.json" ]; then
+		cp "$SRC/tests/integration/package-lock.json" "$deps/" ||
+		    return 1
+		npm_cmd=ci
+	fi
+	(cd "$deps" && npm "$npm_cmd" --no-audit --no-fund --loglevel=error \
+	    >"$deps/npm.log" 2>&1) || {
+		tail -n 30 "$deps/npm.log" >&2
+		return 1
+	}
+	: >"$deps/.installed"
+}
+
+# What the demo peer is told to do (its stdin), then the terminal: register;
+# once the FP's own Register reached the peer (registrationStatus
+# Registered, the peer now calls with the FP's new token), hand-shake, a
+# heartbeat and, with a group, a forecast.
+peer_script() {
+	local kind=$1 id=$2 group=$3 st="" i
+	sleep 1
+	echo register
+	for ((i = 0; i < 75; i++)); do
+		st=$(dev_api GET "/$kind/$id" 2>/dev/null |
+		    jq -r '.data.registrationStatus' 2>/dev/null)
+		[ "$st" = Registered ] && break
+		sleep 0.2
+	done
+	[ "$st" = Registered ] ||
+	    say "still ${st:-unknown} after 15 s: see the events below" >&2
+	sleep 0.5
+	echo "handshake 60"
+	sleep 1
+	echo "heartbeat 120"
+	if [ -n "$group" ]; then
+		sleep 1
+		echo "forecast $group 11"
+	fi
+	sleep 1
+	say "events: ./dev.sh curl /$kind/$id/events" >&2
+	exec cat
+}
+
+cmd_peer() {
+	local role=${1:-cp} kind name out id token co="" group="" fp rc feed
+	local feeder
+	case $role in
+	cp) kind=capacity-providers ;;
+	co) kind=capacity-optimizers ;;
+	*) die "usage: ./dev.sh peer [cp|co]" ;;
+	esac
+	demo_env
+	command -v jq >/dev/null 2>&1 || die "jq not found (./dev.sh run installs it)"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+	    "http://127.0.0.1:$DEV_PORT/ping")" = 200 ] ||
+	    die "nothing answers on 127.0.0.1:$DEV_PORT: start ./dev.sh run first (same FP_DEV_PORT)"
+	node_deps || die "npm install failed (log: $VAR/node-deps/npm.log)"
+	fp=http://127.0.0.1:$DEV_PORT$OSCP_BASE
+
+	name="demo $role $(date +%H:%M:%S)"
+	out=$(dev_api POST "/$kind" "{\"name\":\"$name\",\"enabled\":true,\"registrationStatus\":\"Pending\"}") ||
+	    die "could not create the $role"
+	id=$(jq -r '.data.configId' <<<"$out")
+	token=$(jq -r '.data.token' <<<"$out")
+	if [ -z "$id" ] || [ "$id" = null ] || [ -z "$token" ] ||
+	    [ "$token" = null ]; then
+		die "unexpected answer: $out"
+	fi
+	say "created $role $id \"$name\"; its FP token (shown once) goes to the peer"
+	if [ "$role" = co ]; then
+		echo "$id" >"$VAR/peer-co.id"
+	elif [ -s "$VAR/peer-co.id" ]; then
+		co=$(cat "$VAR/peer-co.id")
+		group=demo-group-$id
+		if dev_api POST /capacity-groups "{\"name\":\"demo group $id\",\"identifier\":\"$group\",\"enabled\":true,\"capacityProviderId\":$id,\"capacityOptimizerId\":$co,\"capacityProviderMeasurementPeriod\":\"FifteenMinute\",\"capacityOptimizerMeasurementPeriod\":\"FifteenMinute\"}" >/dev/null; then
+			say "created group $group: CP $id -> CO $co (the forecast goes to the peer of ./dev.sh peer co)"
+		else
+			say "no group with CO $co (gone?): no forecast"
+			group=
+		fi
+	else
+		say "no CO yet (./dev.sh peer co in another terminal first): no group, no forecast"
+	fi
+	say "the peer registers, hand-shakes and sends a heartbeat; the FP's heartbeats come within a minute"
+	echo
+
+	# The peer reads the script, then the terminal; "quit" or Ctrl-C ends
+	# it, and then the script (or its cat) goes too.
+	exec {feed}< <(peer_script "$kind" "$id" "$group")
+	feeder=$!
+	FP_NODE_DEPS_DIR=$VAR/node-deps node "$SRC/tests/integration/peer.mjs" \
+	    --role "$role" --fp "$fp" --fp-token "$token" <&"$feed"
+	rc=$?
+	exec {feed}<&-
+	kill "$feeder" 2>/dev/null
+	return "$rc"
 }
 
 # ---------------------------------------------------------------------
@@ -343,6 +506,7 @@ case ${1:-} in
 run) shift; cmd_run "$@" ;;
 admin) shift; cmd_admin "$@" ;;
 curl) shift; cmd_curl "$@" ;;
+peer) shift; cmd_peer "$@" ;;
 test) shift; cmd_test "$@" ;;
 bench)
 	shift

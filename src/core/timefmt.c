@@ -162,9 +162,12 @@ date_time(const char **p, const char *end, char sep, char sep2,
 	    digits(p, end, 2, &t->sec);
 }
 
-/* Optional ".f" with 1-9 digits, truncated to microseconds. */
+/*
+ * Optional ".f" with 1 to max digits (max 0: any number, RFC 3339's
+ * 1*DIGIT), truncated to microseconds.
+ */
 static bool
-fraction(const char **p, const char *end, int64_t *us)
+fraction(const char **p, const char *end, int max, int64_t *us)
 {
 	int	 n = 0;
 
@@ -175,10 +178,11 @@ fraction(const char **p, const char *end, int64_t *us)
 	while (*p < end && **p >= '0' && **p <= '9') {
 		if (n < 6)
 			*us = *us * 10 + (**p - '0');
-		n++;
+		if (n < 100)		/* no overflow; any max is below */
+			n++;
 		(*p)++;
 	}
-	if (n < 1 || n > 9)
+	if (n < 1 || (max != 0 && n > max))
 		return false;
 	for (; n < 6; n++)
 		*us *= 10;
@@ -219,7 +223,7 @@ time_parse_sn(const char *s, size_t len, int64_t *us)
 	const char	*p = s, *end = s + len;
 	struct ymdhms	 t;
 
-	if (!date_time(&p, end, ' ', ' ', &t) || !fraction(&p, end, &t.us) ||
+	if (!date_time(&p, end, ' ', ' ', &t) || !fraction(&p, end, 9, &t.us) ||
 	    !lit(&p, end, 'Z') || p != end || !valid(&t))
 		return -1;
 	*us = (int64_t)to_epoch(&t) * US_PER_S + t.us;
@@ -245,7 +249,8 @@ time_fmt_oscp(int64_t us, char out[TIME_BUFSZ])
 
 /*
  * RFC 3339 date-time: 'T' or 't' between date and time, optional
- * fraction, then 'Z', 'z' or +hh:mm / -hh:mm.  The instant is UTC.
+ * fraction of any length (1*DIGIT; what is past microseconds is cut),
+ * then 'Z', 'z' or +hh:mm / -hh:mm.  The instant is UTC.
  */
 int
 time_parse_rfc3339(const char *s, size_t len, int64_t *us)
@@ -254,7 +259,8 @@ time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 	struct ymdhms	 t;
 	int		 sign, oh, om, off = 0;
 
-	if (!date_time(&p, end, 'T', 't', &t) || !fraction(&p, end, &t.us) ||
+	if (!date_time(&p, end, 'T', 't', &t) ||
+	    !fraction(&p, end, 0, &t.us) ||
 	    p >= end || !valid(&t))
 		return -1;
 	if (*p == 'Z' || *p == 'z')

@@ -102,6 +102,12 @@ add(struct tctx *c, enum jt type, const unsigned char *s, size_t len)
 		tfail(c, FP_EMALFORMED, "Malformed JSON: invalid UTF-8");
 		return NULL;
 	}
+	/* As in json_parse.c: a NUL would cut the C string short. */
+	if (s != NULL && memchr(s, '\0', len) != NULL) {
+		tfail(c, FP_EMALFORMED, "Malformed JSON: NUL character in a "
+		    "string");
+		return NULL;
+	}
 	if ((n = arena_calloc(c->a, sizeof(*n))) == NULL ||
 	    (s != NULL && (n->s = arena_strndup(c->a, (const char *)s,
 	    len)) == NULL)) {
@@ -200,16 +206,25 @@ t_key(void *ctx, const unsigned char *k, size_t len)
 {
 	struct tctx	*c = ctx;
 	struct jnode	*m;
+	size_t		 cut;
 
 	if (len > c->lim->string)
 		return tfail(c, FP_EMALFORMED, "Malformed JSON: key too long");
 	if (!json_utf8_ok(k, len))
 		return tfail(c, FP_EMALFORMED, "Malformed JSON: invalid UTF-8");
-	for (m = c->cur->first; m != NULL; m = m->next)
-		if (strlen(m->key) == len && memcmp(m->key, k, len) == 0)
-			return tfail(c, FP_EMALFORMED, arena_printf(c->a,
-			    "Malformed JSON: duplicate key \"%.*s\"",
-			    (int)(len > 64 ? 64 : len), k));
+	if (memchr(k, '\0', len) != NULL)
+		return tfail(c, FP_EMALFORMED, "Malformed JSON: NUL character "
+		    "in a key");
+	for (m = c->cur->first; m != NULL; m = m->next) {
+		if (strlen(m->key) != len || memcmp(m->key, k, len) != 0)
+			continue;
+		/* at most 64 bytes of it, cut where a character starts */
+		for (cut = len > 64 ? 64 : len; cut > 0 && cut < len &&
+		    (k[cut] & 0xc0) == 0x80; cut--)
+			;
+		return tfail(c, FP_EMALFORMED, arena_printf(c->a,
+		    "Malformed JSON: duplicate key \"%.*s\"", (int)cut, k));
+	}
 	if ((c->key = arena_strndup(c->a, (const char *)k, len)) == NULL)
 		return tfail(c, FP_ENOMEM, "out of memory");
 	return 1;
@@ -229,6 +244,8 @@ tree_parse(struct arena *a, const struct jlimits *lim,
 	yajl_handle	 h;
 	yajl_status	 st;
 	unsigned char	*msg;
+	char		*d;
+	size_t		 n;
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
@@ -244,10 +261,15 @@ tree_parse(struct arena *a, const struct jlimits *lim,
 	if (st != yajl_status_ok && c.rc == FP_OK) {
 		msg = yajl_get_error(h, 0, body, len);
 		c.rc = FP_EMALFORMED;
-		c.detail = arena_printf(a, "Malformed JSON: %s",
-		    msg != NULL ? (char *)msg : "syntax error");
+		d = msg == NULL ? NULL : arena_printf(a, "Malformed JSON: %s",
+		    (char *)msg);
 		if (msg != NULL)
 			yajl_free_error(h, msg);
+		/* yajl ends its message with a newline */
+		n = d != NULL ? strlen(d) : 0;
+		while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == ' '))
+			d[--n] = '\0';
+		c.detail = d;
 	}
 	yajl_free(h);
 	if (c.rc == FP_OK && c.root == NULL) {
@@ -258,8 +280,10 @@ tree_parse(struct arena *a, const struct jlimits *lim,
 		c.rc = FP_EINVAL;
 		c.detail = "the message must be a JSON object";
 	}
+	/* A message that did not fit: the error stays what it was. */
 	if (c.rc != FP_OK && c.detail == NULL)
-		c.detail = "out of memory";
+		c.detail = c.rc == FP_ENOMEM ? "out of memory" :
+		    "Malformed JSON";
 	*root = c.root;
 	*detail = c.detail;
 	return c.rc;
@@ -268,20 +292,35 @@ tree_parse(struct arena *a, const struct jlimits *lim,
 /* ------------------------------------------------------------------ */
 /* Schema rules */
 
-/* What a reader needs to report a rule: the arena and the first error. */
+/*
+ * What a reader needs to report a rule: the arena, the first error, and
+ * whether the arena ran out (then the outcome is FP_ENOMEM: a message
+ * built of what did fit would name the wrong member).  Paths and
+ * messages that could not be made are NULL, which bad() turns into that.
+ */
 struct rd {
 	struct arena	*a;
 	const char	*err;
+	bool		 nomem;
 };
+
+static const char *
+mem(struct rd *r, const char *s)
+{
+	if (s == NULL)
+		r->nomem = true;
+	return s;
+}
 
 static bool
 bad(struct rd *r, const char *path, const char *what)
 {
-	if (r->err == NULL)
-		r->err = arena_printf(r->a, "%s: %s", path,
-		    what != NULL ? what : "is not allowed");
-	if (r->err == NULL)
-		r->err = "out of memory";
+	if (r->err != NULL || r->nomem)
+		return false;
+	if (path == NULL || what == NULL)
+		r->nomem = true;
+	else
+		r->err = mem(r, arena_printf(r->a, "%s: %s", path, what));
 	return false;
 }
 
@@ -299,18 +338,16 @@ member(const struct jnode *obj, const char *key)
 static const char *
 sub(struct rd *r, const char *path, const char *key)
 {
-	const char	*p;
-
-	p = *path == '\0' ? key : arena_printf(r->a, "%s.%s", path, key);
-	return p != NULL ? p : key;
+	if (path == NULL)
+		return NULL;
+	return *path == '\0' ? key : mem(r, arena_printf(r->a, "%s.%s",
+	    path, key));
 }
 
 static const char *
 idx(struct rd *r, const char *path, size_t i)
 {
-	const char	*p = arena_printf(r->a, "%s[%zu]", path, i);
-
-	return p != NULL ? p : path;
+	return mem(r, arena_printf(r->a, "%s[%zu]", path, i));
 }
 
 /* A member of type t; required or not.  *out NULL when absent/null
@@ -319,8 +356,9 @@ static bool
 get(struct rd *r, const struct jnode *obj, const char *path, const char *key,
     enum jt t, bool required, const struct jnode **out)
 {
-	static const char *const tnames[] = { "null", "a boolean",
-	    "a number", "a string", "an array", "an object" };
+	static const char *const want[] = { "must be null",
+	    "must be a boolean", "must be a number", "must be a string",
+	    "must be an array", "must be an object" };
 	const struct jnode	*m = member(obj, key);
 
 	*out = NULL;
@@ -328,8 +366,7 @@ get(struct rd *r, const struct jnode *obj, const char *path, const char *key,
 		return required ? bad(r, sub(r, path, key), "is required") :
 		    true;
 	if (m->type != t)
-		return bad(r, sub(r, path, key), arena_printf(r->a,
-		    "must be %s", tnames[t]));
+		return bad(r, sub(r, path, key), want[t]);
 	*out = m;
 	return true;
 }
@@ -351,22 +388,31 @@ one_of(struct rd *r, const char *path, const struct jnode *n,
 	for (i = 0; set[i] != NULL && list != NULL; i++)
 		list = arena_printf(r->a, "%s%s %s", list, i ? "," : "",
 		    set[i]);
-	return bad(r, path, list != NULL ? list : "not allowed");
+	return bad(r, path, list);
 }
 
+/* RFC 3339, and an instant we can write back (time_fmt_oscp) and store. */
 static bool
 date(struct rd *r, const char *path, const struct jnode *n, int64_t *us)
 {
+	char	 buf[TIME_BUFSZ];
+
 	if (time_parse_rfc3339(n->s, n->len, us) != 0)
 		return bad(r, path, "must be an RFC 3339 date-time");
+	if (time_fmt_oscp(*us, buf) == 0)
+		return bad(r, path, "must be in the years 0000 to 9999 (UTC)");
 	return true;
 }
 
 static enum fp_err
-result(struct rd *r, enum fp_err rc, const char **detail)
+result(struct rd *r, const char **detail)
 {
+	if (r->nomem) {
+		*detail = "out of memory";
+		return FP_ENOMEM;
+	}
 	*detail = r->err;
-	return r->err == NULL ? rc : FP_EINVAL;
+	return r->err == NULL ? FP_OK : FP_EINVAL;
 }
 
 enum fp_err
@@ -374,7 +420,7 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
     const unsigned char *body, size_t len, struct oscp_register *m,
     const char **detail)
 {
-	struct rd		 r = { a, NULL };
+	struct rd		 r = { a, NULL, false };
 	struct jnode		*root;
 	const struct jnode	*tok, *vu, *e, *v, *u;
 	const char		*p;
@@ -386,7 +432,7 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 		return rc;
 	if (!get(&r, root, "", "token", JT_STR, true, &tok) ||
 	    !get(&r, root, "", "version_url", JT_ARR, true, &vu))
-		return result(&r, FP_OK, detail);
+		return result(&r, detail);
 	if (tok->len == 0)
 		bad(&r, "token", "must not be empty");
 	else if (tok->len > OSCP_TOKEN_MAX)
@@ -394,7 +440,8 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 		    " characters");
 	if (vu->n == 0)
 		bad(&r, "version_url", "must have at least 1 item");
-	for (e = vu->first; e != NULL && r.err == NULL; e = e->next, i++) {
+	for (e = vu->first; e != NULL && r.err == NULL && !r.nomem;
+	    e = e->next, i++) {
 		p = idx(&r, "version_url", i);
 		if (e->type != JT_OBJ) {
 			bad(&r, p, "must be an object");
@@ -415,7 +462,7 @@ oscp_parse_register(struct arena *a, const struct jlimits *lim,
 			m->base_url = u->s;
 	}
 	m->token = tok->s;
-	return result(&r, FP_OK, detail);
+	return result(&r, detail);
 }
 
 enum fp_err
@@ -423,13 +470,12 @@ oscp_parse_behaviour(struct arena *a, const struct jlimits *lim,
     const unsigned char *body, size_t len, bool ack,
     struct oscp_behaviour *m, const char **detail)
 {
-	struct rd		 r = { a, NULL };
+	struct rd		 r = { a, NULL, false };
 	struct jnode		*root;
 	const struct jnode	*rb, *hb, *mc, *e;
 	const char		*p, *styles;
 	enum fp_err		 rc;
 	double			 secs;
-	char			*end;
 	bool			 seen[2] = { false, false };
 	int			 which;
 	size_t			 i = 0;
@@ -440,25 +486,28 @@ oscp_parse_behaviour(struct arena *a, const struct jlimits *lim,
 		return rc;
 	if (!get(&r, root, "", "required_behaviour", JT_OBJ, false, &rb) ||
 	    rb == NULL)
-		return result(&r, FP_OK, detail);
+		return result(&r, detail);
 	/* An empty behaviour on an acknowledgement is taken as none (what
 	 * SolarNetwork sends; reference oscp-2.0 §11.4). */
 	if (ack && rb->n == 0)
-		return result(&r, FP_OK, detail);
+		return result(&r, detail);
 	if (!get(&r, rb, "required_behaviour", "heartbeat_interval", JT_NUM,
 	    false, &hb) ||
 	    !get(&r, rb, "required_behaviour", "measurement_configuration",
 	    JT_ARR, true, &mc))
-		return result(&r, FP_OK, detail);
+		return result(&r, detail);
 	if (hb != NULL) {
-		secs = strtod(hb->s, &end);
-		if (secs < 0)
-			return result(&r, bad(&r, "required_behaviour."
-			    "heartbeat_interval", "must be >= 0"), detail);
+		secs = strtod(hb->s, NULL);
+		if (secs < 0) {
+			bad(&r, "required_behaviour.heartbeat_interval",
+			    "must be >= 0");
+			return result(&r, detail);
+		}
 		m->heartbeat_secs = secs > 32767 ? 32767 : (int)secs;
 	}
 	styles = "[";
-	for (e = mc->first; e != NULL && r.err == NULL; e = e->next, i++) {
+	for (e = mc->first; e != NULL && r.err == NULL && !r.nomem;
+	    e = e->next, i++) {
 		p = idx(&r, "required_behaviour.measurement_configuration", i);
 		if (e->type != JT_STR) {
 			bad(&r, p, "must be a string");
@@ -471,17 +520,13 @@ oscp_parse_behaviour(struct arena *a, const struct jlimits *lim,
 			break;
 		}
 		seen[which] = true;
-		styles = arena_printf(a, "%s%s%d", styles, i ? "," : "",
-		    meas_codes[which]);
-		if (styles == NULL)
-			return FP_ENOMEM;
+		styles = mem(&r, arena_printf(a, "%s%s%d", styles, i ? "," :
+		    "", meas_codes[which]));
 	}
-	if (r.err == NULL) {
+	if (r.err == NULL && !r.nomem &&
+	    (m->styles = mem(&r, arena_printf(a, "%s]", styles))) != NULL)
 		m->present = true;
-		if ((m->styles = arena_printf(a, "%s]", styles)) == NULL)
-			return FP_ENOMEM;
-	}
-	return result(&r, FP_OK, detail);
+	return result(&r, detail);
 }
 
 enum fp_err
@@ -489,7 +534,7 @@ oscp_parse_heartbeat(struct arena *a, const struct jlimits *lim,
     const unsigned char *body, size_t len, int64_t *offline_us,
     const char **detail)
 {
-	struct rd		 r = { a, NULL };
+	struct rd		 r = { a, NULL, false };
 	struct jnode		*root;
 	const struct jnode	*t;
 	enum fp_err		 rc;
@@ -498,7 +543,7 @@ oscp_parse_heartbeat(struct arena *a, const struct jlimits *lim,
 		return rc;
 	if (get(&r, root, "", "offline_mode_at", JT_STR, true, &t))
 		date(&r, "offline_mode_at", t, offline_us);
-	return result(&r, FP_OK, detail);
+	return result(&r, detail);
 }
 
 static bool
@@ -507,6 +552,8 @@ block(struct rd *r, const struct jnode *e, const char *p,
 {
 	const struct jnode	*cap, *ph, *un, *st, *en;
 
+	if (p == NULL)
+		return bad(r, NULL, NULL);
 	if (e->type != JT_OBJ)
 		return bad(r, p, "must be an object");
 	if (!get(r, e, p, "capacity", JT_NUM, true, &cap) ||
@@ -533,9 +580,10 @@ oscp_parse_forecast(struct arena *a, const struct jlimits *lim,
     const unsigned char *body, size_t len, struct oscp_forecast *m,
     const char **detail)
 {
-	struct rd		 r = { a, NULL };
+	struct rd		 r = { a, NULL, false };
 	struct jnode		*root;
 	const struct jnode	*g, *t, *fb, *e;
+	struct oscp_block	*blocks;
 	enum fp_err		 rc;
 	size_t			 i = 0;
 
@@ -546,20 +594,23 @@ oscp_parse_forecast(struct arena *a, const struct jlimits *lim,
 	    !get(&r, root, "", "type", JT_STR, true, &t) ||
 	    !get(&r, root, "", "forecasted_blocks", JT_ARR, true, &fb) ||
 	    !one_of(&r, "type", t, forecast_types, NULL))
-		return result(&r, FP_OK, detail);
-	if (fb->n == 0)
-		return result(&r, bad(&r, "forecasted_blocks",
-		    "must have at least 1 item"), detail);
-	if ((m->blocks = arena_calloc(a, fb->n * sizeof(*m->blocks))) == NULL)
-		return FP_ENOMEM;
+		return result(&r, detail);
+	if (fb->n == 0) {
+		bad(&r, "forecasted_blocks", "must have at least 1 item");
+		return result(&r, detail);
+	}
+	if ((blocks = arena_calloc(a, fb->n * sizeof(*blocks))) == NULL) {
+		r.nomem = true;
+		return result(&r, detail);
+	}
 	for (e = fb->first; e != NULL; e = e->next, i++)
-		if (!block(&r, e, idx(&r, "forecasted_blocks", i),
-		    &m->blocks[i]))
-			return result(&r, FP_OK, detail);
+		if (!block(&r, e, idx(&r, "forecasted_blocks", i), &blocks[i]))
+			return result(&r, detail);
 	m->group_id = g->s;
 	m->type = t->s;
+	m->blocks = blocks;
 	m->nblocks = fb->n;
-	return result(&r, FP_OK, detail);
+	return result(&r, detail);
 }
 
 /* ------------------------------------------------------------------ */

@@ -37,5 +37,7 @@ void	test_valid_register(void);
 void	test_model_register(void);
 void	test_http_register(void);
 void	test_db_stmts_register(void);
+void	test_oscp_msg_register(void);
+void	test_send_register(void);
 
 #endif /* UNIT_H */

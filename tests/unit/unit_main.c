@@ -153,6 +153,8 @@ main(void)
 	test_model_register();
 	test_http_register();
 	test_db_stmts_register();
+	test_oscp_msg_register();
+	test_send_register();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
