@@ -155,6 +155,9 @@ summary(enum kind k, const union msg *m)
 /* ------------------------------------------------------------------ */
 /* The table: a body, and what each parser must make of it */
 
+/* A token one character over the limit. */
+#define T64	"tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt"
+#define T513	T64 T64 T64 T64 T64 T64 T64 T64 "t"
 #define V20	"{\"version\":\"2.0\"," \
 		"\"base_url\":\"https://cp.example/oscp/cp/2.0\"}"
 #define REG(x)	"{\"token\":\"tok\",\"version_url\":[" x "]}"
@@ -206,7 +209,10 @@ static const struct pcase {
 	    "{\"version\":\"2\",\"base_url\":\"c\"}"), FP_OK,
 	    "token=tok base=(null)" },
 	{ K_REG, "{\"token\":\"t\",\"version_url\":[{\"version\":\"2.0\","
-	    "\"base_url\":\"\"}]}", FP_OK, "token=t base=" },
+	    "\"base_url\":\"\"}]}", FP_EINVAL,
+	    "version_url[0].base_url: must not be empty" },
+	{ K_REG, "{\"token\":\"" T513 "\",\"version_url\":[" V20 "]}",
+	    FP_EINVAL, "token: must be at most 512 characters" },
 	{ K_REG, "{}", FP_EINVAL, "token: is required" },
 	{ K_REG, "{\"token\":null,\"version_url\":[" V20 "]}", FP_EINVAL,
 	    "token: is required" },
