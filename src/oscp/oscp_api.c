@@ -100,7 +100,7 @@ limits(struct req *r)
 {
 	struct jlimits	*lim;
 
-	if ((lim = arena_alloc(r->a, sizeof(*lim))) == NULL)
+	if ((lim = arena_calloc(r->a, sizeof(*lim))) == NULL)
 		return NULL;
 	lim->depth = r->s->json_max_depth;
 	lim->string = r->s->json_max_string;

@@ -131,6 +131,8 @@ send_addr_allowed(const struct settings *s, const struct sockaddr *sa)
 	uint32_t			 v4;
 	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0,
 					    0, 0, 0, 0xff, 0xff };
+	static const unsigned char	 compat[12] = { 0 };
+	static const unsigned char	 nat64[12] = { 0, 0x64, 0xff, 0x9b };
 
 	if (s->outbound_allow_private)
 		return true;
@@ -141,13 +143,22 @@ send_addr_allowed(const struct settings *s, const struct sockaddr *sa)
 		return false;
 	s6 = (const struct sockaddr_in6 *)(const void *)sa;
 	b = s6->sin6_addr.s6_addr;
-	if (memcmp(b, mapped, sizeof(mapped)) == 0) {
+	/* An IPv4 address inside an IPv6 one is judged as IPv4: mapped
+	 * (::ffff:a.b.c.d), compatible (::a.b.c.d, also :: and ::1), NAT64
+	 * (64:ff9b::a.b.c.d) and 6to4 (2002:a.b.c.d::). */
+	if (memcmp(b, mapped, 12) == 0 || memcmp(b, compat, 12) == 0 ||
+	    memcmp(b, nat64, 12) == 0) {
 		memcpy(&v4, b + 12, 4);
+		return !v4_private(ntohl(v4));
+	}
+	if (b[0] == 0x20 && b[1] == 0x02) {
+		memcpy(&v4, b + 2, 4);
 		return !v4_private(ntohl(v4));
 	}
 	return !(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) ||
 	    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) ||
+	    IN6_IS_ADDR_SITELOCAL(&s6->sin6_addr) ||	/* fec0::/10 */
 	    IN6_IS_ADDR_MULTICAST(&s6->sin6_addr) ||
 	    (b[0] & 0xfe) == 0xfc);		/* fc00::/7 */
 }

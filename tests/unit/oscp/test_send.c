@@ -82,6 +82,10 @@ static const char *const refused[] = {
 	"::ffff:192.168.1.1", "::ffff:169.254.169.254",
 	"::ffff:100.64.0.1", "::ffff:0.0.0.0", "::ffff:224.0.0.1",
 	"::ffff:255.255.255.255",
+	/* IPv4 inside IPv6 otherwise: compatible, NAT64, 6to4; site-local */
+	"::2", "::10.0.0.1", "::127.0.0.1", "64:ff9b::10.0.0.1",
+	"64:ff9b::127.0.0.1", "2002:0a00:0001::1", "2002:7f00:0001::",
+	"fec0::1", "feff::1",
 };
 
 static const char *const public[] = {
@@ -96,7 +100,8 @@ static const char *const public[] = {
 	"223.255.255.255",
 	/* IPv6 */
 	"2001:4860:4860::8888", "2606:4700:4700::1111", "2a00:1450::1",
-	"2001:db8::1", "::2", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	"2001:db8::1", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	"64:ff9b::8.8.8.8", "2002:0808:0808::1", "::8.8.8.8",
 	"fe7f:ffff::1",
 	/* IPv4-mapped public */
 	"::ffff:8.8.8.8", "::ffff:1.1.1.1", "::ffff:172.32.0.1",
