@@ -217,7 +217,8 @@ dispatcher_main(const struct settings *s, pid_t master)
 	struct dispatcher	 d;
 	struct curl_waitfd	 wfd[2];
 	char			 err[256];
-	int64_t			 now, next_poll = 0, next_hb = 0, next_prune = 0;
+	int64_t			 now, next_poll = 0, next_hb = 0;
+	int64_t			 next_prune = 0;
 	int			 sfd, numfds, stop = 0, timeout;
 	uint64_t		 cnt;
 

@@ -95,17 +95,29 @@ ids(struct req *r, bool need_reqid, const char **reqid, const char **corr)
 	return FP_OK;
 }
 
-static const struct jlimits *
-limits(struct req *r)
-{
-	struct jlimits	*lim;
+/* What every message starts with: its ids, its JSON body, the limits. */
+struct inbound {
+	const char	*reqid;		/* X-Request-ID, NULL when absent */
+	const char	*corr;		/* X-Correlation-ID */
+	struct jlimits	 lim;
+};
 
-	if ((lim = arena_calloc(r->a, sizeof(*lim))) == NULL)
-		return NULL;
-	lim->depth = r->s->json_max_depth;
-	lim->string = r->s->json_max_string;
-	lim->array = r->s->json_max_array;
-	return lim;
+static enum fp_err	refused(struct req *, enum oscp_action, enum fp_err);
+
+static enum fp_err
+inbound(struct req *r, enum oscp_action act, bool need_reqid,
+    struct inbound *in)
+{
+	enum fp_err	 rc;
+
+	memset(in, 0, sizeof(*in));
+	if ((rc = ids(r, need_reqid, &in->reqid, &in->corr)) != FP_OK ||
+	    (rc = req_json_body(r)) != FP_OK)
+		return refused(r, act, rc);
+	in->lim.depth = r->s->json_max_depth;
+	in->lim.string = r->s->json_max_string;
+	in->lim.array = r->s->json_max_array;
+	return FP_OK;
 }
 
 static enum fp_err
@@ -195,20 +207,18 @@ enum fp_err
 oscp_register(struct req *r)
 {
 	struct oscp_register	 m;
-	const struct jlimits	*lim;
-	const char		*reqid, *corr, *ours = NULL;
-	char			 next[FP_TOKEN_LEN + 1], reply[OSCP_UUID_LEN + 1];
+	struct inbound		 in;
+	const char		*ours = NULL;
+	char			 next[FP_TOKEN_LEN + 1];
+	char			 reply[OSCP_UUID_LEN + 1];
 	unsigned char		 sha[32], *tok_enc, *next_enc;
 	size_t			 tok_len, next_len;
 	bool			 answer;
 	enum fp_err		 rc;
 
-	if ((rc = ids(r, false, &reqid, &corr)) != FP_OK ||
-	    (rc = req_json_body(r)) != FP_OK)
-		return refused(r, OSCP_REGISTER, rc);
-	if ((lim = limits(r)) == NULL)
-		return FP_ENOMEM;
-	if ((rc = oscp_parse_register(r->a, lim, r->body, r->body_len, &m,
+	if ((rc = inbound(r, OSCP_REGISTER, false, &in)) != FP_OK)
+		return rc;
+	if ((rc = oscp_parse_register(r->a, &in.lim, r->body, r->body_len, &m,
 	    &r->detail)) != FP_OK)
 		return refused(r, OSCP_REGISTER, rc);
 	if (m.base_url == NULL) {
@@ -223,7 +233,7 @@ oscp_register(struct req *r)
 	if (db_fetch(r->db, r->a, "s", &ours) < 0)
 		return db_error(r->db);
 	db_done(r->db);
-	answer = corr == NULL || ours == NULL || strcmp(corr, ours) != 0;
+	answer = in.corr == NULL || ours == NULL || strcmp(in.corr, ours) != 0;
 
 	if ((rc = seal(r, aad_peer_token[r->oscp_role], r->user_id,
 	    r->conf_id, m.token, &tok_enc, &tok_len)) != FP_OK ||
@@ -248,10 +258,10 @@ oscp_register(struct req *r)
 		    r->user_id, (int)r->oscp_role, r->conf_id,
 		    (int)OSCP_REGISTER)) != FP_OK ||
 		    (rc = task(r, r->oscp_role, r->conf_id, OSCP_REGISTER,
-		    reply, reqid, NULL)) != FP_OK)
+		    reply, in.reqid, NULL)) != FP_OK)
 			return rc;
 	}
-	if ((rc = event_in(r, OSCP_REGISTER, reqid, corr, 204,
+	if ((rc = event_in(r, OSCP_REGISTER, in.reqid, in.corr, 204,
 	    answer ? NULL : "answer to our Register: not answered again")) !=
 	    FP_OK)
 		return rc;
@@ -263,17 +273,14 @@ enum fp_err
 oscp_handshake(struct req *r)
 {
 	struct oscp_behaviour	 m;
-	const struct jlimits	*lim;
-	const char		*reqid, *corr, *ack, *rid;
+	struct inbound		 in;
+	const char		*ack, *rid;
 	char			 uuid[OSCP_UUID_LEN + 1];
 	enum fp_err		 rc;
 
-	if ((rc = ids(r, true, &reqid, &corr)) != FP_OK ||
-	    (rc = req_json_body(r)) != FP_OK)
-		return refused(r, OSCP_HANDSHAKE, rc);
-	if ((lim = limits(r)) == NULL)
-		return FP_ENOMEM;
-	if ((rc = oscp_parse_behaviour(r->a, lim, r->body, r->body_len,
+	if ((rc = inbound(r, OSCP_HANDSHAKE, true, &in)) != FP_OK)
+		return rc;
+	if ((rc = oscp_parse_behaviour(r->a, &in.lim, r->body, r->body_len,
 	    false, &m, &r->detail)) != FP_OK)
 		return refused(r, OSCP_HANDSHAKE, rc);
 	if (oscp_uuid(uuid) != 0)
@@ -289,8 +296,8 @@ oscp_handshake(struct req *r)
 	    m.styles, time_now_us(), r->user_id, r->conf_id)) != FP_OK)
 		return rc;
 	if ((rc = task(r, r->oscp_role, r->conf_id, OSCP_HANDSHAKE_ACK, rid,
-	    reqid, ack)) != FP_OK ||
-	    (rc = event_in(r, OSCP_HANDSHAKE, reqid, corr, 204, NULL)) !=
+	    in.reqid, ack)) != FP_OK ||
+	    (rc = event_in(r, OSCP_HANDSHAKE, in.reqid, in.corr, 204, NULL)) !=
 	    FP_OK)
 		return rc;
 	return done(r, true);
@@ -301,17 +308,13 @@ enum fp_err
 oscp_handshake_ack(struct req *r)
 {
 	struct oscp_behaviour	 m;
-	const struct jlimits	*lim;
-	const char		*reqid, *corr;
+	struct inbound		 in;
 	enum fp_err		 rc;
 
-	if ((rc = ids(r, true, &reqid, &corr)) != FP_OK ||
-	    (rc = req_json_body(r)) != FP_OK)
-		return refused(r, OSCP_HANDSHAKE_ACK, rc);
-	if ((lim = limits(r)) == NULL)
-		return FP_ENOMEM;
-	if ((rc = oscp_parse_behaviour(r->a, lim, r->body, r->body_len, true,
-	    &m, &r->detail)) != FP_OK)
+	if ((rc = inbound(r, OSCP_HANDSHAKE_ACK, true, &in)) != FP_OK)
+		return rc;
+	if ((rc = oscp_parse_behaviour(r->a, &in.lim, r->body, r->body_len,
+	    true, &m, &r->detail)) != FP_OK)
 		return refused(r, OSCP_HANDSHAKE_ACK, rc);
 	if ((rc = db_begin(r->db)) != FP_OK)
 		return rc;
@@ -319,8 +322,8 @@ oscp_handshake_ack(struct req *r)
 	    "istll", m.heartbeat_secs < 0 ? DB_NULL_INT : m.heartbeat_secs,
 	    m.styles, time_now_us(), r->user_id, r->conf_id)) != FP_OK)
 		return rc;
-	if ((rc = event_in(r, OSCP_HANDSHAKE_ACK, reqid, corr, 204, NULL)) !=
-	    FP_OK)
+	if ((rc = event_in(r, OSCP_HANDSHAKE_ACK, in.reqid, in.corr, 204,
+	    NULL)) != FP_OK)
 		return rc;
 	return done(r, false);
 }
@@ -329,23 +332,19 @@ oscp_handshake_ack(struct req *r)
 enum fp_err
 oscp_heartbeat(struct req *r)
 {
-	const struct jlimits	*lim;
-	const char		*reqid, *corr;
+	struct inbound		 in;
 	int64_t			 offline;
 	enum fp_err		 rc;
 
-	if ((rc = ids(r, false, &reqid, &corr)) != FP_OK ||
-	    (rc = req_json_body(r)) != FP_OK)
-		return refused(r, OSCP_HEARTBEAT, rc);
-	if ((lim = limits(r)) == NULL)
-		return FP_ENOMEM;
-	if ((rc = oscp_parse_heartbeat(r->a, lim, r->body, r->body_len,
+	if ((rc = inbound(r, OSCP_HEARTBEAT, false, &in)) != FP_OK)
+		return rc;
+	if ((rc = oscp_parse_heartbeat(r->a, &in.lim, r->body, r->body_len,
 	    &offline, &r->detail)) != FP_OK)
 		return refused(r, OSCP_HEARTBEAT, rc);
 	if ((rc = db_begin(r->db)) != FP_OK ||
 	    (rc = db_exec(r->db, st_offline[r->oscp_role], "tll", offline,
 	    r->user_id, r->conf_id)) != FP_OK ||
-	    (rc = event_in(r, OSCP_HEARTBEAT, reqid, corr, 204, NULL)) !=
+	    (rc = event_in(r, OSCP_HEARTBEAT, in.reqid, in.corr, 204, NULL)) !=
 	    FP_OK)
 		return rc;
 	return done(r, false);
@@ -361,20 +360,17 @@ static enum fp_err
 forecast(struct req *r, enum oscp_action act)
 {
 	struct oscp_forecast	 m;
-	const struct jlimits	*lim;
-	const char		*reqid, *corr, *body;
+	struct inbound		 in;
+	const char		*body;
 	int64_t			 cg_id = DB_NULL, other = DB_NULL;
 	enum peer_role		 to = r->oscp_role == ROLE_CP ? ROLE_CO :
 				    ROLE_CP;
 	int			 n;
 	enum fp_err		 rc;
 
-	if ((rc = ids(r, true, &reqid, &corr)) != FP_OK ||
-	    (rc = req_json_body(r)) != FP_OK)
-		return refused(r, act, rc);
-	if ((lim = limits(r)) == NULL)
-		return FP_ENOMEM;
-	if ((rc = oscp_parse_forecast(r->a, lim, r->body, r->body_len, &m,
+	if ((rc = inbound(r, act, true, &in)) != FP_OK)
+		return rc;
+	if ((rc = oscp_parse_forecast(r->a, &in.lim, r->body, r->body_len, &m,
 	    &r->detail)) != FP_OK)
 		return refused(r, act, rc);
 	if ((body = oscp_json_forecast(r->a, &m)) == NULL)
@@ -390,8 +386,8 @@ forecast(struct req *r, enum oscp_action act)
 		r->detail = "the group is not one of this system's";
 		return refused(r, act, FP_EDENIED);
 	}
-	if ((rc = task(r, to, other, act, reqid, corr, body)) != FP_OK ||
-	    (rc = event_in(r, act, reqid, corr, 204, NULL)) != FP_OK)
+	if ((rc = task(r, to, other, act, in.reqid, in.corr, body)) != FP_OK ||
+	    (rc = event_in(r, act, in.reqid, in.corr, 204, NULL)) != FP_OK)
 		return rc;
 	return done(r, true);
 }

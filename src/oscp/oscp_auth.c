@@ -30,7 +30,8 @@ oscp_auth(struct req *r)
 {
 	const char	*h = req_param(r, "HTTP_AUTHORIZATION"), *tok;
 	unsigned char	 sha[32];
-	int64_t		 user = DB_NULL, fp = DB_NULL, cp = DB_NULL, co = DB_NULL;
+	int64_t		 user = DB_NULL, fp = DB_NULL;
+	int64_t		 cp = DB_NULL, co = DB_NULL;
 	bool		 tok_on = false, user_on = false, cp_on = false;
 	bool		 co_on = false;
 	size_t		 len;

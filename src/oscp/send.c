@@ -245,8 +245,8 @@ header(struct xfer *x, const char *name, const char *value)
 static const char *
 props(struct xfer *x, yajl_val sp, bool *oauth)
 {
-	const char	*path_up[] = { "url-paths", oscp_actions[x->action].name,
-			    NULL };
+	const char	*path_up[] = { "url-paths",
+			    oscp_actions[x->action].name, NULL };
 	const char	*hh[] = { "http-headers", NULL };
 	const char	*tu[] = { "oauth-token-url", NULL };
 	const char	*ci[] = { "oauth-client-id", NULL };
@@ -730,7 +730,8 @@ send_progress(struct dispatcher *d)
 	while ((m = curl_multi_info_read(d->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&x);
 		finished(d, x, m->data.result);
 	}
 }
