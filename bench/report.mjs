@@ -1,8 +1,8 @@
 // report.mjs -- the benchmark's results writer.  Reads what bench/run
 // collected (one JSON record per load run, plus a meta file with the
-// machine, versions, settings, RSS and the 10 000-asset check), computes
-// the ratios and targets of issue #3, prints a table and writes
-// OUTDIR/latest.md and OUTDIR/latest.json.
+// machine, versions, settings, RSS, the 10 000-asset check and the OSCP
+// relay and fan-out), computes the ratios and targets of issues #3 and #9,
+// prints a table and writes OUTDIR/latest.md and OUTDIR/latest.json.
 //
 //   node report.mjs RUNS.jsonl META.json OUTDIR
 //
@@ -38,6 +38,7 @@ const KINDS = [
 	['assets_10k', 'API: GET 10 000-asset group listing'],
 	['put', 'API: PUT capacity group'],
 	['post', 'API: POST capacity group (txn)'],
+	['oscp_hb', 'OSCP: inbound heartbeat (txn)'],
 ];
 const label = Object.fromEntries(KINDS);
 const kindOrder = Object.fromEntries(KINDS.map(([k], i) => [k, i]));
@@ -93,6 +94,7 @@ ratioTarget('ceiling B / ceiling A', 'ceilB', 'ceilA', 0.25);
 ratioTarget('auth GET one / ceiling A', 'get_one', 'ceilA', 0.10);
 ratioTarget('auth GET one / ceiling B', 'get_one', 'ceilB', 0.50);
 ratioTarget('auth POST group / ceiling C insert txn', 'post', 'ceilC_insert', 0.50);
+ratioTarget('OSCP inbound heartbeat / ceiling C insert txn', 'oscp_hb', 'ceilC_insert', 0.50);
 {
 	const rs = roundsOf('get_one', 64);
 	const v = rs.length ? median(rs.map((r) => r.p99_ms)) : null;
@@ -116,6 +118,45 @@ ratioTarget('auth POST group / ceiling C insert txn', 'post', 'ceilC_insert', 0.
 	const max = w.length ? Math.max(...w.map((p) => p.rss_kib)) : null;
 	targets.push({ name: 'RSS per worker after the run (MiB, max)', value: max === null ? null : max / 1024,
 	    display: max === null ? '–' : fmt(max / 1024, 2), target: '< 8', pass: max !== null && max < 8 * 1024 });
+}
+/* OSCP relay and fan-out (issue #9): bench/run's meta.oscp. */
+const oscp = meta.oscp || {};
+{
+	const r = oscp.relay;
+	const has = r && Number.isFinite(r.sent);
+	const once = has && r.answered_204 === r.sent && r.delivered === r.sent &&
+	    r.duplicate_msgs === 0 && r.strays === 0;
+	targets.push({ name: 'OSCP relay: all answered 204, each delivered once',
+	    value: has ? once : null,
+	    display: has ? `${fmt(r.delivered)} of ${fmt(r.sent)} delivered, ${fmt(r.other_answers)} not 204, ` +
+	        `${fmt(r.duplicate_msgs)} duplicates` : '–',
+	    target: 'all, once', pass: has ? once : null });
+	for (const [p, max] of [[50, 25], [99, 250]]) {
+		const v = has ? r[`lat_p${p}_ms`] : null;
+		targets.push({ name: `OSCP relay latency p${p}, inbound 204 -> sink (ms)`, value: v,
+		    display: fmt(v, 2), target: `≤ ${max}`,
+		    pass: v === null || v === undefined ? null : v <= max });
+	}
+}
+{
+	const f = oscp.fanout;
+	const has = f && Number.isFinite(f.expect);
+	const once = has && f.complete && f.peers === f.expect && f.received === f.expect &&
+	    f.duplicate_peers === 0 && f.duplicate_ids === 0 && f.bad_bodies === 0;
+	targets.push({ name: `OSCP fan-out: all ${has ? fmt(f.expect) : ''} delivered, each once`,
+	    value: has ? once : null,
+	    display: has ? `${fmt(f.peers)} peers, ${fmt(f.received)} received, ` +
+	        `${fmt(f.duplicate_peers)} duplicates` : '–',
+	    target: 'all, once', pass: has ? once : null });
+	const span = has && f.complete ? f.span_s : null;
+	targets.push({ name: 'OSCP fan-out: first to last delivery (s)', value: span,
+	    display: span === null ? (has ? 'incomplete' : '–') : `${fmt(span, 2)} (${fmt(f.rate)}/s)`,
+	    target: '≤ 10 (≥ 1 000/s)', pass: has ? span !== null && span <= 10 : null });
+	const rss = has && f.dispatcher ? f.dispatcher.rss_max_kib : null;
+	targets.push({ name: 'OSCP dispatcher RSS during the fan-out (MiB, max)',
+	    value: rss === null ? null : rss / 1024,
+	    display: rss === null ? '–' : fmt(rss / 1024, 2), target: '< 16',
+	    pass: rss === null ? null : rss < 16 * 1024 });
 }
 {
 	const total = runs.reduce((s, r) => s + errCount(r), 0);
@@ -255,8 +296,57 @@ L.push('| process | pid | RSS KiB |', '|---|---:|---:|');
 for (const p of meta.rss || [])
 	L.push(`| ${p.role} | ${p.pid} | ${fmt(p.rss_kib)} |`);
 if (!(meta.rss || []).some((p) => p.role === 'dispatcher'))
-	L.push('| dispatcher | – | not running: oscp-fpd has no dispatcher child yet (SPEC §1; the OSCP side is a later issue) |');
+	L.push('| dispatcher | – | not found (no oscp-dispatcher child of the master) |');
 L.push('');
+L.push('The dispatcher (process name oscp-dispatcher) is the child of the master that sends ' +
+    'every outbound OSCP message; its RSS during the fan-out is in the OSCP section.', '');
+
+if (oscp.relay || oscp.fanout) {
+	const o = oscp.settings || {};
+	L.push('## OSCP (issue #9)', '');
+	L.push('Inbound heartbeats (`oscp_hb` above): wrk POSTs /oscp/fp/2.0/heartbeat through nginx with ' +
+	    `\`Authorization: Token\` of ${fmt(o.hb_systems)} CPs in turn; each request is a token digest ` +
+	    'lookup, an UPDATE of the CP and an inbound event row in one transaction. The ratio to ' +
+	    'ceiling C insert at the same concurrency is in the targets.', '');
+	const r = oscp.relay;
+	if (r && Number.isFinite(r.sent)) {
+		L.push('Relay: a CO registers with the FP (token swap; the Register reply goes to a node:http ' +
+		    'sink), then the CP sends update_group_capacity_forecast through nginx at a fixed ' +
+		    `${fmt(r.rate)}/s for ${fmt(r.secs)} s (open loop, each with its own X-Request-ID), and ` +
+		    'the dispatcher relays each to the sink with the same X-Request-ID. Latency = the ' +
+		    'sink receiving it minus the sender getting the 204 (one node process, one clock).', '');
+		L.push('| figure | value |', '|---|---:|');
+		L.push(`| sent (sending took ${fmt(r.send_secs, 2)} s) | ${fmt(r.sent)} |`);
+		L.push(`| answered 204 / other | ${fmt(r.answered_204)} / ${fmt(r.other_answers)} |`);
+		L.push(`| delivered / missing / duplicates / strays | ${fmt(r.delivered)} / ${fmt(r.missing)} / ` +
+		    `${fmt(r.duplicate_msgs)} / ${fmt(r.strays)} |`);
+		L.push(`| delivery latency p50 / p99 / max ms | ${fmt(r.lat_p50_ms, 2)} / ` +
+		    `${fmt(r.lat_p99_ms, 2)} / ${fmt(r.lat_max_ms, 2)} |`);
+		L.push(`| delivery latency min ms (< 0: delivered before the sender saw its 204) | ${fmt(r.lat_min_ms, 2)} |`);
+		L.push(`| inbound latency (send -> 204) p50 / p99 ms | ${fmt(r.in_p50_ms, 2)} / ${fmt(r.in_p99_ms, 2)} |`);
+		L.push('');
+	}
+	const f = oscp.fanout;
+	if (f && Number.isFinite(f.expect)) {
+		L.push(`Fan-out: ${fmt(f.expect)} Registered CPs (heartbeat interval 60 s, none sent yet) ` +
+		    'inserted in one SQL transaction; the heartbeat job (heartbeat_job_seconds = 1 in the ' +
+		    'bench config) queues them all and the dispatcher sends them to a node:http sink on ' +
+		    'loopback (each peer its own base URL path; no peer token, so no Authorization header).', '');
+		L.push('| figure | value |', '|---|---:|');
+		L.push('| peers with a heartbeat / received / duplicate peers / repeated X-Request-IDs / bad bodies | ' +
+		    `${fmt(f.peers)} / ${fmt(f.received)} / ${fmt(f.duplicate_peers)} / ` +
+		    `${fmt(f.duplicate_ids)} / ${fmt(f.bad_bodies)} |`);
+		L.push(`| first to last delivery s (messages/s) | ${fmt(f.span_s, 3)} (${fmt(f.rate)}) |`);
+		L.push(`| SQL commit to last delivery s (includes the wait for the job) | ${fmt(f.commit_to_last_s, 3)} |`);
+		if (f.dispatcher) {
+			L.push(`| dispatcher VmRSS, max of ${fmt(f.dispatcher.rss_samples)} samples every 100 ms / ` +
+			    `VmHWM KiB | ${fmt(f.dispatcher.rss_max_kib)} / ${fmt(f.dispatcher.hwm_kib)} |`);
+			L.push(`| CPU seconds during the fan-out: dispatcher / mariadbd | ` +
+			    `${fmt(f.dispatcher.cpu_s, 2)} / ${fmt(f.mariadbd_cpu_s, 2)} |`);
+		}
+		L.push('');
+	}
+}
 
 const a = meta.assets_10k || {};
 L.push('## 10 000-asset listing (unloaded)', '');
@@ -294,7 +384,7 @@ for (const r of reps) {
 }
 out.push('');
 for (const t of targets)
-	out.push(pad(t.name, 56, true) + pad(t.display, 34) + '  ' + pad(t.target, 20, true) +
+	out.push(pad(t.name, 58, true) + pad(t.display, 46) + '  ' + pad(t.target, 20, true) +
 	    (t.pass === null ? 'not measured' : t.pass ? 'met' : 'MISSED'));
 if (warning)
 	out.push('', warning);

@@ -6,6 +6,9 @@
 --               sent is the next pre-signed one (each thread takes its own
 --               slice); running past the end wraps around, which the server
 --               answers 422 (duplicate identifier), so it shows as errors.
+--               A pool with a "#cycle yes" line is meant to be replayed in
+--               a loop (requests that may repeat, e.g. OSCP heartbeats with
+--               one token per line): wrapping around is not an error then.
 --   BENCH_NAME  label copied into the result line.
 --
 -- No response() callback (it would slow wrk down): wrk itself counts
@@ -21,7 +24,7 @@ local tid = 0
 local function load_pool(file, slice, nslices)
    local f = assert(io.open(file, "r"))
    local method, path, headers, reqs = "GET", "/", {}, {}
-   local n = 0
+   local n, cycle = 0, 0
    for line in f:lines() do
       if line:sub(1, 1) == "#" then
          local key, rest = line:match("^#(%a+) (.*)$")
@@ -29,6 +32,8 @@ local function load_pool(file, slice, nslices)
             method = rest
          elseif key == "path" then
             path = rest
+         elseif key == "cycle" then
+            cycle = rest == "yes" and 1 or 0
          elseif key == "header" then
             local name, value = rest:match("^([^:]+): ?(.*)$")
             headers[name] = value
@@ -42,7 +47,7 @@ local function load_pool(file, slice, nslices)
       end
    end
    f:close()
-   return method, path, headers, reqs, n
+   return method, path, headers, reqs, n, cycle
 end
 
 function setup(thread)
@@ -54,14 +59,16 @@ end
 local reqs, raw_prefix, nreqs
 issued = 0
 pool_size = 0
+pool_cycle = 0
 
 function init(args)
    if not pool_file or pool_file == "" then
       return
    end
    local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
-   local method, path, headers, list, total = load_pool(pool_file, tid, nthreads)
+   local method, path, headers, list, total, cycle = load_pool(pool_file, tid, nthreads)
    pool_size = #list
+   pool_cycle = cycle
    if total == 1 then
       -- Static replay: wrk formats this once.
       wrk.method = method
@@ -97,9 +104,10 @@ function init(args)
 end
 
 function done(summary, latency, requests)
-   local issued_max, pool_min = 0, nil
+   local issued_max, pool_min, cycle = 0, nil, 0
    for _, t in ipairs(threads) do
       local i = tonumber(t:get("issued")) or 0
+      if tonumber(t:get("pool_cycle")) == 1 then cycle = 1 end
       local p = tonumber(t:get("pool_size")) or 0
       if i > issued_max then issued_max = i end
       if pool_min == nil or p < pool_min then pool_min = p end
@@ -110,10 +118,11 @@ function done(summary, latency, requests)
       '"connect_errors":%d,"read_errors":%d,"write_errors":%d,' ..
       '"status_errors":%d,"timeouts":%d,"lat_mean_us":%.1f,' ..
       '"lat_p50_us":%d,"lat_p90_us":%d,"lat_p99_us":%d,"lat_p999_us":%d,' ..
-      '"lat_max_us":%d,"pool_issued_max":%d,"pool_size_min":%d}\n',
+      '"lat_max_us":%d,"pool_issued_max":%d,"pool_size_min":%d,' ..
+      '"pool_cycle":%d}\n',
       os.getenv("BENCH_NAME") or "", summary.requests, summary.duration,
       summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
       latency.mean, latency:percentile(50), latency:percentile(90),
       latency:percentile(99), latency:percentile(99.9), latency.max,
-      issued_max, pool_min or 0))
+      issued_max, pool_min or 0, cycle))
 end

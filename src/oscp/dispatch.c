@@ -219,7 +219,8 @@ dispatcher_main(const struct settings *s, pid_t master)
 	char			 err[256];
 	int64_t			 now, next_poll = 0, next_hb = 0;
 	int64_t			 next_prune = 0;
-	int			 sfd, numfds, stop = 0, timeout;
+	int			 sfd, numfds, stop = 0, timeout, room;
+	bool			 full;
 	uint64_t		 cnt;
 
 	(void)master;		/* child_setup() (master.c) checked it */
@@ -265,21 +266,27 @@ dispatcher_main(const struct settings *s, pid_t master)
 				job_prune(&d);
 				next_prune = now + PRUNE_EVERY_MS;
 			}
-			if (!stop && (d.poll_now || now >= next_poll)) {
+			/* A claim that is due waits while every slot is
+			 * busy, and runs as soon as a transfer ends. */
+			room = s->dispatch_concurrency - d.inflight;
+			if (!stop && room > 0 &&
+			    (d.poll_now || now >= next_poll)) {
 				d.poll_now = false;
 				next_poll = now + s->dispatch_poll_ms;
-				if (claim(&d, s->dispatch_concurrency -
-				    d.inflight) > 0)
+				/* A full claim: more may be due. */
+				if (claim(&d, room) >= room)
 					d.poll_now = true;
 			}
 		}
 		send_progress(&d);
 		record(&d);
-		if (d.poll_now && d.inflight < s->dispatch_concurrency)
+		full = d.inflight >= s->dispatch_concurrency;
+		if (d.poll_now && !full)
 			timeout = 0;
 		else {
 			now = now_ms();
-			timeout = ms_until(next_poll, now);
+			/* Full: a transfer's socket wakes us. */
+			timeout = full ? 1000 : ms_until(next_poll, now);
 			if (!stop && ms_until(next_hb, now) < timeout)
 				timeout = ms_until(next_hb, now);
 		}
