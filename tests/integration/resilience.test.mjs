@@ -191,18 +191,21 @@ test('705-resilience-key-file-unloadable-refuses-to-seal', async () => {
 	// stored secrets keep opening, and once the file loads again new
 	// secrets are sealed under it.
 	const t = newTenant();
-	// Every worker must have opened this tenant's secret (and so loaded
-	// the current key, which earlier tests rotated) before the file is
-	// damaged: once its token cache expires it opens the secret again.
-	const workers = children(Number(ENV.FP_TEST_FPD_PID));
-	const logStart = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
-	for (let i = 0; i < 400; i++) {
-		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
-		const log = fs.readFileSync(ENV.FP_TEST_FPD_LOG, 'utf8').slice(logStart);
-		if (workers.every((pid) => log.includes(`oscp-fpd[${pid}] `) &&
-		    new RegExp(`oscp-fpd\\[${pid}\\] .* user=${t.userId} `).test(log)))
+	// Every worker must hold the current key (earlier tests rotated it)
+	// before the file is damaged, or one whose token cache expires could
+	// not open the tenant's secret.  A reload starts workers that load it.
+	const master = Number(ENV.FP_TEST_FPD_PID);
+	const old = children(master);
+	process.kill(master, 'SIGHUP');
+	for (let i = 0; i < 600; i++) {
+		const now = children(master);
+		if (now.length === old.length && now.every((p) => !old.includes(p)))
 			break;
+		await sleep(100);
 	}
+	assert.ok(children(master).every((p) => !old.includes(p)), 'workers replaced');
+	for (let i = 0; i < 4; i++)
+		assert.equal((await api(t, 'GET', '/capacity-providers')).status, 200);
 	const good = fs.readFileSync(KEY_FILE);
 	const key = keyOf(KEY_FILE);
 	const logBefore = fs.statSync(ENV.FP_TEST_FPD_LOG).size;
