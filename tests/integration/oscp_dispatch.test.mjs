@@ -743,13 +743,17 @@ test('828 heartbeat job: only Registered, enabled systems with an interval get h
 			    body: { required_behaviour: rb } });
 			assert.equal(r.status, 204, r.body);
 		};
-		// B is disabled after its handshake; D asks for no heartbeats.
-		await hs(B, { heartbeat_interval: 1, measurement_configuration: ['CONTINUOUS'] });
+		// B is disabled, then given an interval (a disabled system's
+		// handshake is refused, and disabling it after one would race
+		// the 1 s heartbeat job); D asks for no heartbeats.
 		const put = await api(t, 'PUT', `/capacity-providers/${B.id}`, { name: 'CP',
 		    enabled: false, registrationStatus: 'Registered', baseUrl: pB.baseUrl,
 		    oscpVersion: '2.0' });
 		assert.equal(put.status, 200, put.text);
-		assert.equal(put.json.data.settings.heartbeatSeconds, 1);
+		sql(`UPDATE oscp_cp_conf SET heartbeat_secs = 1 WHERE user_id = ${t.userId} ` +
+		    `AND id = ${B.id}`);
+		assert.equal((await getSystem(t, 'capacity-providers', B.id)).settings
+		    .heartbeatSeconds, 1);
 		await hs(C, { heartbeat_interval: 1, measurement_configuration: ['CONTINUOUS'] });
 		await hs(D, { measurement_configuration: ['CONTINUOUS'] });
 		await hs(A, { heartbeat_interval: 1, measurement_configuration: ['CONTINUOUS'] });
@@ -770,4 +774,27 @@ test('828 heartbeat job: only Registered, enabled systems with an interval get h
 		quiesce(t);
 		await closeAll(...peers);
 	}
+});
+
+test('829 event pruning: events older than event_days are deleted by the dispatcher, newer ones kept', async () => {
+	// The dispatcher prunes when it starts and then hourly; a respawned
+	// one prunes at once.  event_days is 30 in the test stack.
+	const t = newTenant();
+	const cp = await api(t, 'POST', '/capacity-providers',
+	    { name: 'old events', enabled: false, registrationStatus: 'Pending' });
+	assert.equal(cp.status, 201, cp.body);
+	const id = cp.json.data.configId;
+	const row = (days, reqid) => `(${t.userId}, 0, ${id}, ` +
+	    `UTC_TIMESTAMP(6) - INTERVAL ${days} DAY, 0, 3, '${reqid}', 204)`;
+	sql('INSERT INTO oscp_event (user_id, role, conf_id, created, direction, ' +
+	    'action, request_id, http_status) VALUES ' +
+	    [row(31, 'prune-31'), row(45, 'prune-45'), row(29, 'keep-29'),
+	     row(0, 'keep-0')].join(', '));
+	assert.equal(sqlCount(`oscp_event WHERE user_id = ${t.userId}`), 4);
+	await killMainDispatcher();
+	await until(() => sqlCount(`oscp_event WHERE user_id = ${t.userId}`) === 2 ?
+	    true : null, 30000, 'old events pruned');
+	const ev = await api(t, 'GET', `/capacity-providers/${id}/events`);
+	assert.equal(ev.status, 200, ev.body);
+	assert.deepEqual(ev.json.data.map((e) => e.requestId).sort(), ['keep-0', 'keep-29']);
 });
