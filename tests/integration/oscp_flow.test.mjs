@@ -277,3 +277,23 @@ test('806 errors: 400 / 403 / 422 / 501 in the OSCP shape, never the envelope', 
 		await s.close();
 	}
 });
+
+test('807 register: a reply that cannot be sent as configured leaves the system Failed, with the reason in the events', async () => {
+	const s = await setup();
+	try {
+		// An ftp base URL: the URL policy refuses it at send time (not retried).
+		const r = await oscpCall(FP, '/register', { token: s.cp.token,
+		    body: { token: 'x', version_url: [{ version: '2.0', base_url: 'ftp://127.0.0.1/oscp' }] } });
+		assert.equal(r.status, 204, r.body);
+		await until(async () => (await status(s.t, 'capacity-providers', s.cp.id))
+		    .registrationStatus === 'Failed');
+		const ev = await api(s.t, 'GET', `/capacity-providers/${s.cp.id}/events`);
+		const out = ev.json.data.filter((e) => e.direction === 'out');
+		assert.equal(out.length, 1, JSON.stringify(ev.json.data));
+		assert.equal(out[0].message, 'Register');
+		assert.match(out[0].error, /http and https/);
+		assert.equal(out[0].httpStatus, undefined);
+	} finally {
+		await s.close();
+	}
+});
