@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034
 # tests/integration/deploy.sh -- run the shipped front-end configurations
 # (apache/oscp-fp.conf, nginx/oscp-fp.prod.conf) privately for
 # deploy.test.mjs, the way an operator on Debian 12 would use them, with
@@ -107,7 +108,7 @@ apache_mod_closure() {
 load_stack() {
 	STACK_SRCDIR=$1
 	STACK_QUIET=1
-	# shellcheck source=../../scripts/stack.sh
+	# shellcheck disable=SC1091
 	. "$1/scripts/stack.sh" || die "no $1/scripts/stack.sh"
 }
 
@@ -117,10 +118,10 @@ start_on_free_ports() {
 	local kind=$1 src=$2 dir=$3 sock=$4 try port hport
 	load_stack "$src"
 	for try in 1 2 3; do
-		port=$(stack_free_port) || die "no free port"
+		port=$(stack_free_port 20000 32000) || die "no free port"
 		hport=$port
 		while [ "$hport" = "$port" ]; do
-			hport=$(stack_free_port) || die "no free port"
+			hport=$(stack_free_port 20000 32000) || die "no free port"
 		done
 		if "start_$kind" "$src" "$dir" "$port" "$hport" "$sock"; then
 			echo "$(cat "$dir/server.pid") $port $hport"
@@ -196,15 +197,15 @@ EOF
 }
 
 start_nginx() {
-	local src=$1 dir=$2 port=$3 hport=$4 sock=$5 user="" v6=""
+	local src=$1 dir=$2 port=$3 hport=$4 sock=$5 userline="" v6=""
 	command -v nginx >/dev/null 2>&1 || die "nginx not found"
 	mkdir -p "$dir/conf.d" "$dir/log" "$dir/tmp" || die "cannot create $dir"
 	dir=$(cd "$dir" && pwd)
 	[ -f "$dir/cert.pem" ] || cmd_cert "$dir"
-	[ "$(id -u)" = 0 ] && user="user $RUN_USER $RUN_GROUP;"
+	[ "$(id -u)" = 0 ] && userline="user $RUN_USER $RUN_GROUP;"
 	# Like Debian's /etc/nginx/nginx.conf, private paths.
 	cat >"$dir/nginx.conf" <<EOF
-$user
+$userline
 worker_processes 1;
 pid $dir/nginx.pid;
 error_log $dir/log/error.log;
