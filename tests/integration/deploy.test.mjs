@@ -263,6 +263,13 @@ for (const name of ['nginx', 'apache']) {
 			});
 			assert.equal(ref.status, 200, ref.text);
 			assert.deepEqual(data, ref.json);
+			// The raw path reaches the pool: it echoes the id as sent.
+			for (const t of [`${API}/capacity-providers/a%2Fb?x=%2F`, `${API}/capacity-providers/%31`]) {
+				const r = await signed(f, proto, 'GET', t);
+				assertJson(r, 422, `GET ${t}`);
+				const id = t.slice(t.lastIndexOf('/') + 1).split('?')[0];
+				assert.equal(r.json.message, `Illegal argument: Invalid id value '${id}'`, r.text);
+			}
 		});
 
 		test(`${n + 1} ${label}: signed POSTs with Content-Length verify, up to the 256 KiB cap`, async () => {
