@@ -19,8 +19,10 @@ import https from 'node:https';
 import http from 'node:http';
 import http2 from 'node:http2';
 import tls from 'node:tls';
+import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { ENV, API, newTenant, cpBody, request as viaHarness, signRequest, sleep } from './lib.mjs';
+import { record, FCGI_STDIN, FCGI_STDOUT, FCGI_END_REQUEST } from './fcgi.mjs';
 
 const SRC = process.env.FP_TEST_SRCDIR;
 const SOCK = process.env.FP_TEST_FPD_SOCK;
@@ -37,6 +39,8 @@ const TMP = fs.mkdtempSync(path.join(ENV.FP_TEST_TMP, 'deploy-'));
 fs.chmodSync(TMP, 0o755);
 
 const fronts = {};	// name -> {dir, pid, port, hport}
+// The socket the *-nosock fronts point at: missing, until test 1043.
+const GONE = path.join(TMP, 'no-such-dir', 'oscp-fp.sock');
 let CA;
 let tenant;
 
@@ -62,9 +66,8 @@ before(() => {
 	CA = fs.readFileSync(path.join(TMP, 'cert', 'cert.pem'));
 	start('nginx', 'nginx', SOCK);
 	start('apache', 'apache', SOCK);
-	const gone = path.join(TMP, 'no-such-dir', 'oscp-fp.sock');
-	start('nginx-nosock', 'nginx', gone);
-	start('apache-nosock', 'apache', gone);
+	start('nginx-nosock', 'nginx', GONE);
+	start('apache-nosock', 'apache', GONE);
 	tenant = newTenant();
 });
 
@@ -419,4 +422,60 @@ test('1042 nginx/oscp-fp.prod.conf: requests over the rate limits get a JSON 429
 	for (const r of all)
 		assertJson(r, r.status === 429 ? 429 : 401, 'no credentials');
 	assert.equal(limited[0].json.code, 'WEB.10000');
+});
+
+/*
+ * A stand-in FastCGI responder: answers every request (after its empty
+ * STDIN record) with a fixed JSON body, then closes the connection.
+ */
+function standIn(sockPath, body) {
+	const srv = net.createServer((c) => {
+		let buf = Buffer.alloc(0);
+		c.on('error', () => {});
+		c.on('data', (d) => {
+			buf = Buffer.concat([buf, d]);
+			while (buf.length >= 8) {
+				const len = buf.readUInt16BE(4) + buf[6];
+				if (buf.length < 8 + len)
+					break;
+				const type = buf[1], id = buf.readUInt16BE(2), clen = buf.readUInt16BE(4);
+				buf = buf.subarray(8 + len);
+				if (type === FCGI_STDIN && clen === 0) {
+					c.end(Buffer.concat([
+						record(FCGI_STDOUT, id, Buffer.from('Status: 200 OK\r\n' +
+						    'Content-Type: application/json\r\n\r\n' + body)),
+						record(FCGI_STDOUT, id),
+						record(FCGI_END_REQUEST, id, Buffer.alloc(8)),
+					]));
+				}
+			}
+		});
+	});
+	return new Promise((resolve, reject) => {
+		srv.on('error', reject);
+		srv.listen(sockPath, () => resolve(srv));
+	});
+}
+
+test('1043 both: when the daemon\'s socket comes back, the very next request reaches it', async () => {
+	for (const name of ['apache-nosock', 'nginx-nosock'])
+		assertJson(await h1(fronts[name], 'GET', '/ping'), NOSOCK_STATUS[name.split('-')[0]],
+		    `${name}: socket missing`);
+	fs.mkdirSync(path.dirname(GONE), { mode: 0o755 });
+	fs.chmodSync(path.dirname(GONE), 0o755);
+	const srv = await standIn(GONE, '{"success":true,"data":{"standIn":true}}');
+	try {
+		// The fronts' workers (nobody) connect to it.
+		fs.chmodSync(GONE, 0o777);
+		for (const name of ['apache-nosock', 'nginx-nosock']) {
+			for (const proto of Object.keys(PROTOS)) {
+				const res = await PROTOS[proto](fronts[name], 'GET', '/ping');
+				assertJson(res, 200, `${name} ${proto}: the socket is back`);
+				assert.deepEqual(res.json.data, { standIn: true });
+			}
+		}
+	} finally {
+		await new Promise((r) => srv.close(r));
+		fs.rmSync(path.dirname(GONE), { recursive: true, force: true });
+	}
 });
