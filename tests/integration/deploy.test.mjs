@@ -309,7 +309,7 @@ for (const name of ['nginx', 'apache']) {
 		test(`${n + 4} ${label}: unknown paths get a JSON 404, no credentials a JSON 401, /ping answers`, async () => {
 			const f = fronts[name];
 			for (const p of ['/', '/nothing', '/index.html', '/solaruser/nothing',
-			    '/server-status', '/icons/', '/cgi-bin/x', '/favicon.ico'])
+			    '/server-status', '/icons/', '/cgi-bin/x', '/favicon.ico', '/.oscp-fp-error/413'])
 				assertJson(await call(f, 'GET', p), 404, `GET ${p}`);
 			assertJson(await call(f, 'GET', `${API}/capacity-providers?x=1`), 401, 'no Authorization');
 			assertJson(await call(f, 'POST', `${API}/capacity-providers`,
