@@ -333,6 +333,12 @@ function authAxes(X) {
 		  go: (c) => send(c, X.rnd) },
 		{ axis: 'user without the OSCP role', F: X.R, expect: ACCESS_DENIED_403,
 		  go: (c) => send(c, X.R.t) },
+		/* without the secret, nothing about the token shows */
+		...[['expired token', X.A, X.expired], ['disabled user', X.D, X.D.t],
+		    ['ReadNodeData token', X.A, X.rnd], ['user without the OSCP role', X.R, X.R.t]]
+		    .map(([what, F, cred]) => ({ axis: `${what}, wrong secret`, F,
+			expect: expect401('Bad credentials'),
+			go: (c) => send(c, { tokenId: cred.tokenId, secret: tamper(cred.secret) }) })),
 	];
 }
 
@@ -797,7 +803,7 @@ test('955 security matrix: hostile strings in OSCP messages, refused cleanly', a
 	let n = 0;
 	for (const [p, token, body, field] of msgs) {
 		for (const pl of PAYLOADS) {
-			await check('oscp', fails, `${p} ${field} × ${pl.name}`, async () => {
+			await check('oscp strings', fails, `${p} ${field} × ${pl.name}`, async () => {
 				const r = await oscpCall(FP, p, { token, body: withPayload(body, pl.json) });
 				n += 1;
 				assert.ok([400, 403, 422].includes(r.status), `HTTP ${r.status} ${r.body}`);
@@ -819,7 +825,7 @@ test('955 security matrix: hostile strings in OSCP messages, refused cleanly', a
 
 test('979 security matrix: size and result', () => {
 	const blocks = Object.entries(tally);
-	assert.ok(blocks.length >= 4, `blocks run: ${blocks.map(([b]) => b).join(', ')}`);
+	assert.ok(blocks.length >= 5, `blocks run: ${blocks.map(([b]) => b).join(', ')}`);
 	let cases = 0;
 	let ok = 0;
 	let refused = 0;
