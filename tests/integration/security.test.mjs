@@ -73,8 +73,9 @@ function noFailures(fails, what) {
  *   roles: 'ANY'|'CP'|'CO'}] read from src/http/route.c's routes[].
  */
 function routeTable() {
-	const src = fs.readFileSync(path.join(process.env.FP_TEST_SRCDIR ?? '../..',
-	    'src', 'http', 'route.c'), 'utf8');
+	assert.ok(process.env.FP_TEST_SRCDIR, 'FP_TEST_SRCDIR (set by tests/integration/run)');
+	const src = fs.readFileSync(path.join(process.env.FP_TEST_SRCDIR, 'src', 'http',
+	    'route.c'), 'utf8');
 	const body = src.slice(src.indexOf('routes[ROUTE__MAX] = {'));
 	const table = body.slice(0, body.indexOf('\n};'));
 	const out = [];
@@ -88,6 +89,9 @@ function routeTable() {
 			roles: m[5] === '0' ? null : m[5].replace('ROLES_', ''),
 		});
 	}
+	/* every entry but /ping (public) was understood */
+	const entries = [...table.matchAll(/\/\* ROUTE_\w+ \*\//g)].length;
+	assert.equal(out.length, entries - 1, `route.c: ${entries} routes, ${out.length} parsed`);
 	return out;
 }
 
