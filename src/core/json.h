@@ -61,6 +61,12 @@ enum fp_err	 json_parse(struct arena *, const struct jlimits *,
  * (yajl's own check lets overlong forms through). */
 bool		 json_utf8_ok(const unsigned char *, size_t);
 
+/* Every \u escape of a UTF-16 surrogate in a JSON text is half of a
+ * high-low pair (yajl turns a lone one into '?' or another character). */
+bool		 json_escapes_ok(const unsigned char *, size_t);
+#define JSON_ESCAPES_MSG \
+	"Malformed JSON: unpaired UTF-16 surrogate in a \\u escape"
+
 extern const struct field json_peer_fields[];
 extern const struct field json_group_fields[];
 extern const struct field json_asset_fields[];

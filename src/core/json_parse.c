@@ -197,6 +197,61 @@ json_utf8_ok(const unsigned char *s, size_t n)
 	return true;
 }
 
+/* Four hex digits at s (n bytes left) into *u. */
+static bool
+hex4(const unsigned char *s, size_t n, unsigned *u)
+{
+	size_t	 i;
+	int	 d;
+
+	if (n < 4)
+		return false;
+	for (*u = 0, i = 0; i < 4; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')
+			d = (s[i] | 0x20) - 'a' + 10;
+		else
+			return false;
+		*u = *u << 4 | (unsigned)d;
+	}
+	return true;
+}
+
+/*
+ * yajl decodes the \u escape of a lone high surrogate to '?', and pairs a
+ * high surrogate with whatever \u escape follows it: the text stored would
+ * not be the text sent.  A backslash is valid JSON only as the start of an
+ * escape in a string, so a flat scan sees every escape of any document
+ * yajl accepts (anything else yajl refuses by itself).
+ */
+bool
+json_escapes_ok(const unsigned char *s, size_t n)
+{
+	size_t		 i;
+	unsigned	 u, lo;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 >= n)
+			continue;
+		if (s[i + 1] != 'u' || !hex4(s + i + 2, n - i - 2, &u)) {
+			i++;		/* \\, \" and the like */
+			continue;
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF)
+			return false;
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			if (n - i < 12 || s[i + 6] != '\\' || s[i + 7] != 'u' ||
+			    !hex4(s + i + 8, 4, &lo) || lo < 0xDC00 ||
+			    lo > 0xDFFF)
+				return false;
+			i += 6;
+		}
+		i += 5;
+	}
+	return true;
+}
+
 static size_t
 keyhash(const unsigned char *k, size_t len)
 {
@@ -719,6 +774,10 @@ json_parse(struct arena *a, const struct jlimits *lim,
 	c.rootbase = base;
 	c.secret = secret;
 	c.rc = FP_OK;
+	if (!json_escapes_ok(buf, len)) {
+		*detail = JSON_ESCAPES_MSG;
+		return FP_EMALFORMED;
+	}
 	if ((h = yajl_alloc(&callbacks, NULL, &c)) == NULL)
 		return FP_ENOMEM;
 	st = yajl_parse(h, buf, len);

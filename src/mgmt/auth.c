@@ -255,8 +255,6 @@ auth_request(struct req *r)
 		cache_put(r->s, &loaded);
 		t = &loaded;
 	}
-	if (t->not_after != DB_NULL && t->not_after < time_now_us())
-		return unauthorized(r, "Expired token");
 	switch (snws2_verify(r->a, &s, t->secret, t->secretlen, time(NULL),
 	    r->s->date_skew)) {
 	case SNWS2_OK:
@@ -266,6 +264,10 @@ auth_request(struct req *r)
 	default:
 		return FP_ENOMEM;
 	}
+	/* After the signature (SolarUser checks it before): without the
+	 * secret, an expired token is as unknown as any other. */
+	if (t->not_after != DB_NULL && t->not_after < time_now_us())
+		return unauthorized(r, "Expired token");
 	r->user_id = t->user_id;
 
 	/* Authenticated; now is this token allowed here? */

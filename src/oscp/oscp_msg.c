@@ -251,6 +251,11 @@ tree_parse(struct arena *a, const struct jlimits *lim,
 	c.a = a;
 	c.lim = lim;
 	c.rc = FP_OK;
+	if (!json_escapes_ok(body, len)) {
+		*root = NULL;
+		*detail = JSON_ESCAPES_MSG;
+		return FP_EMALFORMED;
+	}
 	if ((h = yajl_alloc(&tree_callbacks, NULL, &c)) == NULL) {
 		*detail = "out of memory";
 		return FP_ENOMEM;

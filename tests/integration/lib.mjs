@@ -12,6 +12,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as S from './snws2.mjs';
+import { recordSecret } from './secrets.mjs';
 
 const REQUIRED_ENV = [
 	'FP_TEST_BASE', 'FP_TEST_HOST', 'FP_TEST_ADMIN', 'FP_TEST_CONF',
@@ -143,8 +144,12 @@ export async function api(tenant, method, path, body, opts = {}) {
 		keyDate: opts.keyDate,
 		host: opts.host,
 	});
-	return request(opts.method ?? method, opts.target ?? signTarget,
+	if (body && typeof body === 'object' && !Buffer.isBuffer(body))
+		recordSecret('oauth-secret', body.serviceProps?.['oauth-client-secret']);
+	const res = await request(opts.method ?? method, opts.target ?? signTarget,
 	    { headers: { ...headers, ...(opts.headers ?? {}) }, body: payload });
+	recordSecret('fp-token', res.json?.data?.token);
+	return res;
 }
 
 /* ------------------------------------------------------------------ */
@@ -245,6 +250,7 @@ export function newTenant({ role = true, type = 'User', expires, apiPaths = [], 
 	const m = /^(\S+)\s+(\S+)$/.exec(tokOut.split('\n').pop().trim());
 	if (!m)
 		throw new Error(`token add printed no "TOKEN_ID SECRET": ${JSON.stringify(tokOut)}`);
+	recordSecret('token-secret', m[2]);
 	for (const n of nodes)
 		admin('node', 'add', email, String(n));
 	for (const n of publicNodes)
@@ -263,6 +269,7 @@ export function newToken(tenant, { type = 'User', expires, apiPaths = [] } = {})
 	const m = /^(\S+)\s+(\S+)$/.exec(out.split('\n').pop().trim());
 	if (!m)
 		throw new Error(`token add printed no "TOKEN_ID SECRET": ${JSON.stringify(out)}`);
+	recordSecret('token-secret', m[2]);
 	return { email: tenant.email, userId: tenant.userId, tokenId: m[1], secret: m[2] };
 }
 

@@ -60,6 +60,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { validate, schemaFor } from './oscp-schema.mjs';
+import { recordSecret } from './secrets.mjs';
 
 const MAX_BODY = 4 * 1024 * 1024;
 const TOKEN_PATH = '/oauth/token';
@@ -94,6 +95,8 @@ export class Peer extends EventEmitter {
 			throw new Error(`startPeer: role must be 'cp' or 'co', not ${role}`);
 		if (oauth && (typeof oauth.clientId !== 'string' || typeof oauth.clientSecret !== 'string'))
 			throw new Error('startPeer: oauth needs clientId and clientSecret strings');
+		recordSecret('peer-token', requireToken);
+		recordSecret('oauth-secret', oauth?.clientSecret);
 		this.role = role;
 		this.host = host;
 		this.port = port;
@@ -314,6 +317,9 @@ export class Peer extends EventEmitter {
 	}
 
 	_record(list, event, rec) {
+		// The FP's Register carries the token for calling it.
+		if (rec.suffix === '/register')
+			recordSecret('fp-token', rec.json?.token);
 		this[list].push(rec);
 		this.emit(event, rec);
 	}
@@ -467,6 +473,9 @@ export function oscpCall(fpBase, suffix, {
 	method = 'POST', contentType = 'application/json', timeoutMs = 30000,
 } = {}) {
 	const url = new URL(fpBase.replace(/\/+$/, '') + suffix);
+	recordSecret('fp-token', token);
+	if (body && typeof body === 'object' && !Buffer.isBuffer(body))
+		recordSecret('peer-token', body.token);
 	if (requestId === undefined)
 		requestId = crypto.randomUUID();
 	const h = {};

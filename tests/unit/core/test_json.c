@@ -337,6 +337,16 @@ t_errors(void)
 		{ K_PEER, "{\"name\":\"a\\u0000b\"}", FP_EMALFORMED, MJ },
 		{ K_GROUP, "{\"a\\u0000\":1}", FP_EMALFORMED, MJ },
 		{ K_GROUP, "\xEF\xBB\xBF{}", FP_EMALFORMED, MJ },	/* BOM */
+		/* unpaired surrogate escapes (yajl: '?' or another character) */
+		{ K_PEER, "{\"name\":\"a\\ud800b\"}", FP_EMALFORMED, "surrogate" },
+		{ K_PEER, "{\"name\":\"a\\uD83D\"}", FP_EMALFORMED, "surrogate" },
+		{ K_PEER, "{\"name\":\"\\ud800\\u0041\"}", FP_EMALFORMED, "surrogate" },
+		{ K_PEER, "{\"name\":\"\\ud800\\ud800\"}", FP_EMALFORMED, "surrogate" },
+		{ K_PEER, "{\"name\":\"a\\udc00\"}", FP_EMALFORMED, "surrogate" },
+		{ K_GROUP, "{\"\\ud800\":1}", FP_EMALFORMED, "surrogate" },
+		{ K_PEER, "{\"name\":\"\\ud83d\\ude00\"}", FP_OK, NULL },
+		{ K_PEER, "{\"name\":\"\\\\ud800\"}", FP_OK, NULL },	/* \\ then text */
+		{ K_PEER, "{\"name\":\"\\\\\\ud83d\\ude00\"}", FP_OK, NULL },
 		{ K_PEER, "{\"a\":1} ", FP_OK, NULL },
 		{ K_PEER, " \n{}\n", FP_OK, NULL },
 		/* top level not an object */

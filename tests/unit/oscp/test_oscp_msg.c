@@ -571,6 +571,14 @@ static const struct pcase {
 	    FP_EMALFORMED, "Malformed JSON: NUL character in a key" },
 	{ K_REG, "{\"token\":\"a\",\"version_url\":[" V20 "],\"token\\u0000\":"
 	    "\"b\"}", FP_EMALFORMED, "Malformed JSON: NUL character in a key" },
+	/* an unpaired surrogate escape: yajl would make it '?' (a token
+	 * other than the one sent) or pair it with the next escape */
+	{ K_REG, "{\"token\":\"t\\ud800\",\"version_url\":[" V20 "]}",
+	    FP_EMALFORMED, JSON_ESCAPES_MSG },
+	{ K_REG, "{\"token\":\"\\ud800\\u0041\",\"version_url\":[" V20 "]}",
+	    FP_EMALFORMED, JSON_ESCAPES_MSG },
+	{ K_HB, "{\"offline_mode_at\\udc00\":\"2024-05-01T12:02:00Z\"}",
+	    FP_EMALFORMED, JSON_ESCAPES_MSG },
 };
 
 static void
