@@ -346,6 +346,27 @@ close_listener(struct listener *l)
 	l->path = NULL;
 }
 
+/*
+ * On a stop signal (master.c, before the workers are told): remove the
+ * socket file, unless another daemon has replaced it, so new connections
+ * are refused while the workers serve those already queued on the still
+ * open listener.
+ */
+static struct listener	*stop_listener;
+
+static void
+unlink_listener(void)
+{
+	struct listener	*l = stop_listener;
+	struct stat	 st;
+
+	if (l == NULL || l->path == NULL)
+		return;
+	if (stat(l->path, &st) == 0 && st.st_dev == l->dev &&
+	    st.st_ino == l->ino)
+		unlink(l->path);
+}
+
 static void
 daemonize(void)
 {
@@ -642,6 +663,8 @@ main(int argc, char *argv[])
 		daemonize();
 	write_pid(s.pid_file);
 
+	stop_listener = &l;
+	master_on_stop(unlink_listener);
 	rc = master_run(&s, l.fd, reload_config);
 
 	close_listener(&l);

@@ -42,6 +42,9 @@ typedef int master_reload_fn(const struct settings *cur,
  * fd until a stop signal; on SIGHUP, replace *s with what reload gives and
  * the workers with a new set.  Returns the exit status for main(). */
 int	master_run(struct settings *s, int fd, master_reload_fn *reload);
+/* Called once when a stop signal comes, before the children are told. */
+typedef void	master_stop_fn(void);
+void	master_on_stop(master_stop_fn *fn);
 
 /* allowed_peers, parsed: the web servers a TCP listener lets in (an IPv4
  * address is kept as its v4-mapped IPv6 form). */
