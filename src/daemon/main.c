@@ -352,15 +352,13 @@ close_listener(struct listener *l)
  * are refused while the workers serve those already queued on the still
  * open listener.
  */
-static struct listener	*stop_listener;
-
 static void
-unlink_listener(void)
+unlink_listener(void *arg)
 {
-	struct listener	*l = stop_listener;
+	struct listener	*l = arg;
 	struct stat	 st;
 
-	if (l == NULL || l->path == NULL)
+	if (l->path == NULL)
 		return;
 	if (stat(l->path, &st) == 0 && st.st_dev == l->dev &&
 	    st.st_ino == l->ino)
@@ -663,9 +661,7 @@ main(int argc, char *argv[])
 		daemonize();
 	write_pid(s.pid_file);
 
-	stop_listener = &l;
-	master_on_stop(unlink_listener);
-	rc = master_run(&s, l.fd, reload_config);
+	rc = master_run(&s, l.fd, reload_config, unlink_listener, &l);
 
 	close_listener(&l);
 	remove_pid(s.pid_file);

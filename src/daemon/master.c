@@ -406,20 +406,13 @@ master_signals(sigset_t *waitmask)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static master_stop_fn	*stop_hook;
-
-void
-master_on_stop(master_stop_fn *fn)
-{
-	stop_hook = fn;
-}
-
 /*
  * Run the pool until a stop signal and every child has gone.  Returns 0
  * (1 only if the slot table cannot be allocated).
  */
 int
-master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
+master_run(struct settings *s, int fd, master_reload_fn *reload_fn,
+    master_stop_fn *stop_fn, void *stop_arg)
 {
 	struct slot	*slots;
 	struct retired	 r = { NULL, 0, 0 };
@@ -462,8 +455,8 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
 				deadline = now + DRAIN_TIMEOUT;
 				/* Refuse new connections, then SIGQUIT: the
 				 * workers serve what is queued and exit. */
-				if (stop_hook != NULL)
-					stop_hook();
+				if (stop_fn != NULL)
+					stop_fn(stop_arg);
 				signal_all(slots, n, &r, SIGQUIT);
 			} else if (!killed) {
 				log_warn("SIG%s again: killing children",
