@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 import { API, ENV, api, children, dispatcher, newTenant, signRequest, sleep, sql,
     sqlCount, uniq, cpBody } from './lib.mjs';
