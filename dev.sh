@@ -27,10 +27,17 @@
 #                                 with ASan/UBSan), make check-valgrind,
 #                                 make distcheck
 #   ./dev.sh bench [ARGS...]      bench/run
+#   ./dev.sh soak [MINUTES]       soak/run: mixed management + OSCP load at
+#                                 fixed concurrency for MINUTES (10) after a
+#                                 warm-up; throughput and errors per minute,
+#                                 RSS/fds of every process and DB connections
+#                                 at start and end; exit 1 on an error, RSS
+#                                 growth >= 5 %, growing fds/connections
 #
 # Environment: FP_DEV_PORT (8080), FP_DEV_DB_PORT (23306), FP_DEV_WORKERS
 # (2); for test: FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1,
-# FP_SKIP_DISTCHECK=1, FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
+# FP_SKIP_DISTCHECK=1, FP_SKIP_SOAK=1 (the 1-minute soak after the plain
+# build), FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
 
 set -u
 
@@ -436,6 +443,19 @@ cmd_test() {
 	n=$(count_tests "$b1")
 	total=$((total + n))
 
+	if [ "${FP_SKIP_SOAK:-0}" != 1 ]; then
+		say "[soak] soak/run 1 (in $b1)"
+		t0=$SECONDS
+		if ! FP_SOAK_BUILDDIR=$b1 FP_SOAK_OUT=$b1/soak.json \
+		    "$SRC/soak/run" 1 >"$b1/soak.out" 2>&1; then
+			tail -n 40 "$b1/soak.out"
+			say "[soak] failed"
+			fail_test
+		fi
+		grep -E '^soak: (minute|passed)' "$b1/soak.out"
+		say "[soak] passed in $((SECONDS - t0)) s"
+	fi
+
 	if [ "${FP_SKIP_SANITIZERS:-0}" != 1 ]; then
 		b2=$root/sanitizers
 		mkdir -p "$b2"
@@ -512,6 +532,11 @@ bench)
 	shift
 	[ -x "$SRC/bench/run" ] || die "no bench/run"
 	exec "$SRC/bench/run" "$@"
+	;;
+soak)
+	shift
+	[ -x "$SRC/soak/run" ] || die "no soak/run"
+	exec "$SRC/soak/run" "$@"
 	;;
 -h | --help | help) usage 0 ;;
 *) usage 2 ;;

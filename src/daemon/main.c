@@ -346,6 +346,25 @@ close_listener(struct listener *l)
 	l->path = NULL;
 }
 
+/*
+ * On a stop signal (master.c, before the workers are told): remove the
+ * socket file, unless another daemon has replaced it, so new connections
+ * are refused while the workers serve those already queued on the still
+ * open listener.
+ */
+static void
+unlink_listener(void *arg)
+{
+	struct listener	*l = arg;
+	struct stat	 st;
+
+	if (l->path == NULL)
+		return;
+	if (stat(l->path, &st) == 0 && st.st_dev == l->dev &&
+	    st.st_ino == l->ino)
+		unlink(l->path);
+}
+
 static void
 daemonize(void)
 {
@@ -642,7 +661,7 @@ main(int argc, char *argv[])
 		daemonize();
 	write_pid(s.pid_file);
 
-	rc = master_run(&s, l.fd, reload_config);
+	rc = master_run(&s, l.fd, reload_config, unlink_listener, &l);
 
 	close_listener(&l);
 	remove_pid(s.pid_file);

@@ -11,8 +11,11 @@
  *			DEATHS_WINDOW seconds is respawned after 1, 2, 4 ...
  *			BACKOFF_MAX s; a child that then lives STABLE_SECS
  *			clears the back-off.
- *	SIGTERM/INT/QUIT  drain: SIGTERM to every child (each finishes the
- *			request it is serving, then exits), wait for them,
+ *	SIGTERM/INT/QUIT  drain: the stop hook (main.c: remove the socket
+ *			file, so new connections are refused), then SIGQUIT
+ *			to every child (each finishes the request it is
+ *			serving and the connections already queued on the
+ *			listener, then exits), wait for them,
  *			SIGKILL what is left after DRAIN_TIMEOUT seconds or on
  *			a second stop signal, then return.
  *	SIGHUP		reopen the master's log and reload the settings
@@ -408,7 +411,8 @@ master_signals(sigset_t *waitmask)
  * (1 only if the slot table cannot be allocated).
  */
 int
-master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
+master_run(struct settings *s, int fd, master_reload_fn *reload_fn,
+    master_stop_fn *stop_fn, void *stop_arg)
 {
 	struct slot	*slots;
 	struct retired	 r = { NULL, 0, 0 };
@@ -449,7 +453,11 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn)
 				    sigabbrev_np(got_stop));
 				stopping = true;
 				deadline = now + DRAIN_TIMEOUT;
-				signal_all(slots, n, &r, SIGTERM);
+				/* Refuse new connections, then SIGQUIT: the
+				 * workers serve what is queued and exit. */
+				if (stop_fn != NULL)
+					stop_fn(stop_arg);
+				signal_all(slots, n, &r, SIGQUIT);
 			} else if (!killed) {
 				log_warn("SIG%s again: killing children",
 				    sigabbrev_np(got_stop));

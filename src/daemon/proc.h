@@ -6,7 +6,8 @@
  * master.  The master (master.c) forks one child per slot, respawns a
  * child that dies (backing off when a slot keeps dying), reloads the
  * settings and replaces the workers on SIGHUP and drains on
- * SIGTERM/SIGINT/SIGQUIT.  A worker (worker.c) is the
+ * SIGTERM/SIGINT/SIGQUIT (a worker told with SIGQUIT also serves what is
+ * queued on the socket; SIGTERM, a retired worker, only its own).  A worker (worker.c) is the
  * FastCGI accept loop around app_handle() from worker.h.
  *
  * Signals: the master and the workers keep SIGTERM, SIGINT, SIGQUIT,
@@ -38,10 +39,16 @@ enum child_kind {
 typedef int master_reload_fn(const struct settings *cur,
     struct settings *ns, char *err, size_t errlen);
 
+/* A stop signal came: called once, before the children are told
+ * (main.c removes the socket file, so new connections are refused). */
+typedef void master_stop_fn(void *arg);
+
 /* master.c: supervise s->workers workers sharing the listening socket
  * fd until a stop signal; on SIGHUP, replace *s with what reload gives and
- * the workers with a new set.  Returns the exit status for main(). */
-int	master_run(struct settings *s, int fd, master_reload_fn *reload);
+ * the workers with a new set; on a stop signal call stop(stop_arg) first.
+ * Returns the exit status for main(). */
+int	master_run(struct settings *s, int fd, master_reload_fn *reload,
+	    master_stop_fn *stop, void *stop_arg);
 
 /* allowed_peers, parsed: the web servers a TCP listener lets in (an IPv4
  * address is kept as its v4-mapped IPv6 form). */

@@ -37,7 +37,8 @@
  * current batch (at most EV_BATCH) are answered; nothing inside a request
  * ever sees EINTR, and a request costs no signal syscall.  On stop the
  * worker serves any request already waiting on its kept connections, then
- * closes them and exits.
+ * closes them and exits; on SIGQUIT (the master stopping the whole daemon)
+ * it first serves the connections queued in the listen backlog too.
  * EPOLLEXCLUSIVE wakes one idle worker per new connection rather than all
  * of them; a worker that loses the race gets EAGAIN and goes back to wait.
  *
@@ -52,6 +53,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +68,7 @@
 #include "proc.h"
 #include "worker.h"
 
-static volatile sig_atomic_t	stop, reopen;
+static volatile sig_atomic_t	stop, reopen, drain;
 
 static void
 on_stop(int sig)
@@ -74,6 +76,15 @@ on_stop(int sig)
 	(void)sig;
 	stop = 1;
 	FCGX_ShutdownPending();
+}
+
+/* SIGQUIT: the whole daemon stops (master.c): also serve the backlog. */
+static void
+on_quit(int sig)
+{
+	(void)sig;
+	drain = 1;
+	stop = 1;
 }
 
 static void
@@ -97,7 +108,9 @@ worker_signals(sigset_t *waitmask)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_quit;
 	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = on_stop;
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
@@ -403,7 +416,7 @@ serve(struct worker *w, struct pool *p, int i)
  * connection until read_timeout.  0, or -errno from accept().
  */
 static int
-conn_accept(struct worker *w, struct pool *p)
+conn_accept(struct worker *w, struct pool *p, bool wait)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
@@ -443,7 +456,7 @@ conn_accept(struct worker *w, struct pool *p)
 	c->used = 1;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 0) == 1)
+	if (wait || poll(&pfd, 1, 0) == 1)
 		(void)serve(w, p, i);
 	else if (conn_watch(w, p, i) == 0) {
 		c->deadline = now_ms() + (int64_t)p->timeout * 1000;
@@ -505,6 +518,31 @@ pool_close(struct worker *w, struct pool *p)
 		if (p->c[i].used)
 			conn_close(p, i);	/* idle: no lingering */
 	close(p->ep);
+}
+
+/*
+ * A full stop (SIGQUIT from the master, which has removed the socket
+ * file first, so nothing new can queue): serve the connections already
+ * waiting in the listen backlog.  nginx has connected them and written
+ * its request; closing the listener with them queued would reset them,
+ * losing requests the daemon had accepted.  Ends when accept() finds
+ * none (or after DRAIN_MAX, for a TCP listener that keeps filling).
+ */
+#define DRAIN_MAX	4096
+static int	accept_retry(int);
+
+static void
+drain_backlog(struct worker *w, struct pool *p)
+{
+	int	n, rc;
+
+	for (n = 0; n < DRAIN_MAX; n++) {
+		rc = conn_accept(w, p, true);
+		if (rc < 0 && !accept_retry(rc))
+			break;		/* EAGAIN: empty; or no free slot */
+	}
+	if (n > 0)
+		log_debug("worker %d: served %d queued connections", w->id, n);
 }
 
 /*
@@ -579,7 +617,7 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 			uint64_t	 key = evs[i].data.u64;
 
 			if (key == EV_LISTENER) {
-				rc = conn_accept(&w, &pool);
+				rc = conn_accept(&w, &pool, false);
 				if (rc < 0 && rc != -EAGAIN &&
 				    rc != -EWOULDBLOCK && !accept_retry(rc)) {
 					log_err("worker %d: accept: %s", id,
@@ -597,6 +635,8 @@ worker_main(int id, const struct settings *s, int fd, pid_t master)
 			}
 		}
 	}
+	if (drain && status == 0)
+		drain_backlog(&w, &pool);
 	pool_close(&w, &pool);
 	app_exit(&w);
 	log_debug("worker %d: exiting", id);

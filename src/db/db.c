@@ -102,6 +102,18 @@ maperr(unsigned e)
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
 		return FP_EBUSY;
+	/*
+	 * The server cannot take writes for now: read-only (read_only=1,
+	 * a replica), or out of disk space.  Not the client's fault, not a
+	 * bug: 503 like a server that is down, and the connection is kept.
+	 */
+	case ER_OPTION_PREVENTS_STATEMENT:	/* --read-only */
+	case ER_READ_ONLY_MODE:
+	case ER_RECORD_FILE_FULL:		/* "The table is full" */
+	case ER_DISK_FULL:
+	case ER_ERROR_ON_WRITE:
+	case ER_OUT_OF_RESOURCES:
+		return FP_EDBDOWN;
 	default:
 		return lost(e) ? FP_EDBDOWN : FP_ESYS;
 	}
@@ -113,7 +125,7 @@ seterr(struct db *db, unsigned e, const char *msg)
 	db->errnum = e;
 	snprintf(db->errmsg, sizeof(db->errmsg), "%s", msg ? msg : "");
 	db->err = maperr(e);
-	if (lost(e) || db->err == FP_EDBDOWN)
+	if (lost(e))
 		db->broken = true;
 	return db->err;
 }
