@@ -43,6 +43,11 @@ typedef int master_reload_fn(const struct settings *cur,
  * the workers with a new set.  Returns the exit status for main(). */
 int	master_run(struct settings *s, int fd, master_reload_fn *reload);
 
+/* notify.c: systemd readiness (sd_notify), no-ops outside systemd. */
+void	notify_ready(const char *status);
+void	notify_reloading(void);
+void	notify_stopping(void);
+
 /* allowed_peers, parsed: the web servers a TCP listener lets in (an IPv4
  * address is kept as its v4-mapped IPv6 form). */
 #define PEERS_MAX	32
