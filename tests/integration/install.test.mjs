@@ -474,6 +474,26 @@ test('1112-install-fpd-help-says-what-sighup-does', () => {
 	assert.match(r.stdout, /oscp-fpd\(8\)/);
 });
 
+test('1113-install-sysusers-and-tmpfiles-snippets-apply', () => {
+	needInstall();
+	// Applied to an image root (a copy of the install), as the README's
+	// "systemd-sysusers oscp-fp.conf; systemd-tmpfiles --create oscp-fp.conf".
+	const root = path.join(TMP, 'root-users');
+	ok(run('cp', ['-a', `${D}/.`, root]), 'copy the install');
+	ok(run('systemd-sysusers', [`--root=${root}`, 'oscp-fp.conf']), 'systemd-sysusers');
+	const pw = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+	const m = /^oscp-fp:x:(\d+):(\d+):[^:]*:[^:]*:(\S+)$/m.exec(pw);
+	assert.ok(m, pw);
+	assert.match(m[3], /nologin$/);
+	const gid = Number(/^oscp-fp:x:(\d+):/m.exec(fs.readFileSync(path.join(root, 'etc/group'), 'utf8'))[1]);
+	assert.equal(gid, Number(m[2]));
+	ok(run('systemd-tmpfiles', [`--root=${root}`, '--create', 'oscp-fp.conf']), 'systemd-tmpfiles');
+	const etc = path.join(root, 'etc/oscp-fp');
+	assert.equal(`${mode(etc).toString(8)} ${ownerOf(etc)}`, `750 0:${gid}`);
+	const conf = path.join(etc, 'oscp-fp.conf');
+	assert.equal(`${mode(conf).toString(8)} ${ownerOf(conf)}`, `640 0:${gid}`);
+});
+
 /* ------------------------------------------------------------------ */
 /* One X-Request-ID rule (nginx and oscp-fpd)                          */
 /* ------------------------------------------------------------------ */
