@@ -157,10 +157,25 @@ after(() => {
 /* make install                                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The harness build's own configure options (--enable-sanitizers, ...),
+ * without its directories: the installed tools then run under the same
+ * checks as the rest of the suite.
+ */
+function harnessConfigureFlags() {
+	const builddir = process.env.FP_BUILDDIR ?? path.dirname(ENV.FP_TEST_ADMIN);
+	const r = run(path.join(builddir, 'config.status'), ['--config']);
+	if (r.status !== 0)
+		return [];
+	return [...r.stdout.matchAll(/'([^']*)'/g)].map((m) => m[1])
+	    .filter((a) => a.startsWith('--enable-') || a.startsWith('--disable-'));
+}
+
 test('1100-install-configure-prefix-usr-make-install-destdir', { timeout: 1800000 }, () => {
 	fs.mkdirSync(BUILD, { recursive: true });
 	ok(run(path.join(SRC, 'configure'), ['--prefix=/usr', '--sysconfdir=/etc',
-		'--localstatedir=/var'], { cwd: BUILD, timeout: 600000 }), 'configure');
+		'--localstatedir=/var', ...harnessConfigureFlags()],
+	    { cwd: BUILD, timeout: 600000 }), 'configure');
 	ok(run('nice', ['make', '-j2'], { cwd: BUILD, timeout: 1500000 }), 'make');
 	ok(run('make', ['install', `DESTDIR=${D}`], { cwd: BUILD, timeout: 300000 }),
 	    'make install');
