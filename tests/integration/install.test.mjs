@@ -167,7 +167,7 @@ function harnessConfigureFlags() {
 	const r = run(path.join(builddir, 'config.status'), ['--config']);
 	if (r.status !== 0)
 		return [];
-	return [...r.stdout.matchAll(/'([^']*)'/g)].map((m) => m[1])
+	return [...r.stdout.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2])
 	    .filter((a) => a.startsWith('--enable-') || a.startsWith('--disable-'));
 }
 
