@@ -17,6 +17,10 @@
  *
  * This file does not decide what a missing file means: main.c passes
  * NULL when the default file is absent.
+ *
+ * settings_dump_defaults() prints the table's defaults (oscp-fpd
+ * --print-defaults; the build makes oscp-fp.conf.example from them) and
+ * settings_unknown_env() names the OSCP_FP_* variables no row reads.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -484,8 +488,10 @@ settings_unknown_env(void (*out)(const char *))
 	return count;
 }
 
-/* The built-in defaults alone (no file, no environment), as
- * settings_dump() prints them. */
+/*
+ * The built-in defaults alone (no file, no environment), as
+ * settings_dump() prints them.  0, or -1 if a default does not parse.
+ */
 int
 settings_dump_defaults(void (*out)(const char *))
 {
