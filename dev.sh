@@ -37,7 +37,8 @@
 # Environment: FP_DEV_PORT (nginx, 8080), FP_DEV_DB_PORT (MariaDB, 23306),
 # FP_DEV_WORKERS (2), FP_DEV_VAR (state directory, ./var: a second stack
 # beside the first needs its own, and other ports); for test:
-# FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1, FP_SKIP_DISTCHECK=1, FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
+# FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1, FP_SKIP_DISTCHECK=1,
+# FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
 
 set -u
 
