@@ -63,6 +63,20 @@ function run(cmd, args, opts = {}) {
 	return r;
 }
 
+/*
+ * The installed oscp-fpd / oscp-admin, under memcheck when the harness
+ * runs with FP_VALGRIND (its flags: any report is status 97).
+ */
+const VG = (process.env.FP_VALGRIND ?? '0') !== '0' && process.env.FP_VALGRIND !== '' ?
+	['valgrind', '-q', '--error-exitcode=97', '--leak-check=full',
+		'--errors-for-leak-kinds=definite', '--show-leak-kinds=definite'] : [];
+
+function tool(bin, args, opts = {}) {
+	if (VG.length === 0)
+		return run(bin, args, opts);
+	return run(VG[0], [...VG.slice(1), bin, ...args], { timeout: 300000, ...opts });
+}
+
 function ok(r, what) {
 	assert.equal(r.status, 0, `${what}: status ${r.status}\n${r.stdout}\n${r.stderr}`);
 	return r;
@@ -97,12 +111,12 @@ function toolEnv(key, extra = {}) {
 }
 
 function installedAdmin(key, args, extra) {
-	return run(ADMIN(), ['-c', path.join(ETC(), 'oscp-fp.conf'), ...args],
+	return tool(ADMIN(), ['-c', path.join(ETC(), 'oscp-fp.conf'), ...args],
 	    { env: toolEnv(key, extra) });
 }
 
 function installedFpd(key, args, extra) {
-	return run(FPD(), ['-c', path.join(ETC(), 'oscp-fp.conf'), ...args],
+	return tool(FPD(), ['-c', path.join(ETC(), 'oscp-fp.conf'), ...args],
 	    { env: toolEnv(key, extra) });
 }
 
@@ -231,7 +245,7 @@ test('1102-install-never-replaces-the-settings-file', () => {
 test('1103-install-example-config-is-this-builds-defaults', () => {
 	needInstall();
 	const example = fs.readFileSync(path.join(ETC(), 'oscp-fp.conf'), 'utf8');
-	const defaults = ok(run(FPD(), ['--print-defaults'], { env: {} }), '--print-defaults')
+	const defaults = ok(tool(FPD(), ['--print-defaults'], { env: { PATH: process.env.PATH } }), '--print-defaults')
 	    .stdout.trim().split('\n');
 	assert.ok(defaults.length >= 40, defaults.join('\n'));
 	const shown = new Map([...example.matchAll(/^#([a-z_]+) =(?: (.*))?$/gm)]
@@ -443,7 +457,7 @@ async function waitFor(pred, what, ms = 60000) {
 	}
 }
 
-test('1111-install-sd-notify-ready-reloading-stopping', { timeout: 180000 }, async () => {
+test('1111-install-sd-notify-ready-reloading-stopping', { timeout: 400000 }, async () => {
 	needInstall();
 	const dir = fs.mkdtempSync(path.join(TMP, 'n-'));
 	const notifySock = path.join(dir, 'notify');
@@ -455,12 +469,13 @@ test('1111-install-sd-notify-ready-reloading-stopping', { timeout: 180000 }, asy
 		NOTIFY_SOCKET: notifySock, OSCP_FP_LISTEN: fcgiSock, OSCP_FP_WORKERS: '1',
 		OSCP_FP_LOG_FILE: path.join(dir, 'fpd.log'), OSCP_FP_PID_FILE: '',
 	});
-	const fpd = spawn(FPD(), ['-f', '-c', path.join(ETC(), 'oscp-fp.conf')],
+	const argv = [FPD(), '-f', '-c', path.join(ETC(), 'oscp-fp.conf')];
+	const fpd = spawn(VG.length ? VG[0] : argv[0], [...VG.slice(1), ...(VG.length ? argv : argv.slice(1))],
 	    { env, stdio: ['ignore', 'inherit', 'inherit'] });
 	daemons.push(fpd);
 	const exited = new Promise((resolve) => fpd.on('exit', (code, sig) => resolve({ code, sig })));
 	// READY only once the socket is there and the children are forked.
-	const ready = await waitFor(() => l.msgs.find((m) => /^READY=1$/m.test(m)), 'READY=1');
+	const ready = await waitFor(() => l.msgs.find((m) => /^READY=1$/m.test(m)), 'READY=1', 120000);
 	assert.ok(fs.statSync(fcgiSock).isSocket(), 'READY before the socket exists');
 	assert.ok(children(fpd.pid).length >= 1, 'READY before any worker');
 	assert.match(ready, /^STATUS=/m);
@@ -468,7 +483,8 @@ test('1111-install-sd-notify-ready-reloading-stopping', { timeout: 180000 }, asy
 
 	const n = l.msgs.length;
 	process.kill(fpd.pid, 'SIGHUP');
-	await waitFor(() => l.msgs.slice(n).some((m) => /^READY=1$/m.test(m)), 'READY=1 after SIGHUP');
+	await waitFor(() => l.msgs.slice(n).some((m) => /^READY=1$/m.test(m)), 'READY=1 after SIGHUP',
+	    120000);
 	const afterHup = l.msgs.slice(n);
 	const reloading = afterHup.findIndex((m) => /^RELOADING=1$/m.test(m));
 	assert.ok(reloading >= 0, `no RELOADING=1: ${JSON.stringify(afterHup)}`);
@@ -486,7 +502,7 @@ test('1111-install-sd-notify-ready-reloading-stopping', { timeout: 180000 }, asy
 
 test('1112-install-fpd-help-says-what-sighup-does', () => {
 	needInstall();
-	const r = ok(run(FPD(), ['--help']), '--help');
+	const r = ok(tool(FPD(), ['--help']), '--help');
 	assert.match(r.stdout, /HUP reopens the logs and\s+reloads the settings file/);
 	assert.match(r.stdout, /--print-defaults/);
 	assert.match(r.stdout, /oscp-fpd\(8\)/);
