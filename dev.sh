@@ -9,7 +9,13 @@
 #                                 tenant, print a signed request; Ctrl-C
 #                                 stops everything
 #   ./dev.sh admin ARGS...        oscp-admin with ./var's config
-#   ./dev.sh curl [METHOD] PATH [BODY]   signed request as the demo user
+#   ./dev.sh curl [METHOD] PATH [BODY | --data-file FILE]
+#                                 signed request as the demo user to the
+#                                 stack ./dev.sh run started (its port is
+#                                 in var/demo.env); exits non-zero when
+#                                 the connection fails or the status is
+#                                 4xx/5xx (the body is still printed);
+#                                 --data-file sends FILE's bytes as they are
 #   ./dev.sh peer [cp|co]         a demo OSCP peer against the running stack
 #                                 (./dev.sh run in another terminal): creates
 #                                 a CP (default) or CO as the demo user; the
@@ -34,15 +40,17 @@
 #                                 at start and end; exit 1 on an error, RSS
 #                                 growth >= 5 %, growing fds/connections
 #
-# Environment: FP_DEV_PORT (8080), FP_DEV_DB_PORT (23306), FP_DEV_WORKERS
-# (2); for test: FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1,
-# FP_SKIP_DISTCHECK=1, FP_SKIP_SOAK=1 (the 1-minute soak after the plain
-# build), FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
+# Environment: FP_DEV_PORT (nginx, 8080), FP_DEV_DB_PORT (MariaDB, 23306),
+# FP_DEV_WORKERS (2), FP_DEV_VAR (state directory, ./var: a second stack
+# beside the first needs its own, and other ports); for test:
+# FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1, FP_SKIP_DISTCHECK=1,
+# FP_SKIP_SOAK=1 (the 1-minute soak after the plain build),
+# FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
 
 set -u
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-VAR=$SRC/var
+VAR=${FP_DEV_VAR:-$SRC/var}
 BUILD=$SRC/build
 API=/solaruser/api/v1/sec/user/oscp
 OSCP_BASE=/oscp/fp/2.0
@@ -147,6 +155,9 @@ cmd_run() {
 		(umask 077 && printf 'DEMO_TOKEN=%s\nDEMO_SECRET=%s\n' \
 		    "$token" "$secret" >"$VAR/demo.env")
 	fi
+	# The port this stack answers on, for ./dev.sh curl and peer.
+	sed -i '/^DEMO_PORT=/d' "$VAR/demo.env" &&
+	    printf 'DEMO_PORT=%s\n' "$DEV_PORT" >>"$VAR/demo.env"
 	# shellcheck disable=SC1091
 	. "$VAR/demo.env"
 	url=http://127.0.0.1:$DEV_PORT
@@ -196,7 +207,8 @@ cmd_admin() {
 }
 
 # The curl command line of METHOD PATH [BODY] signed as the demo user
-# (PATH under the management API unless it names another root).
+# (PATH under the management API unless it names another root).  With
+# DATA_FILE set the body is that file's bytes.
 signed_cmd() {
 	local method=$1 path=$2 body=${3:-}
 	case $path in
@@ -204,7 +216,11 @@ signed_cmd() {
 	/*) path=$API$path ;;
 	*) path=$API/$path ;;
 	esac
-	if [ -n "$body" ]; then
+	if [ -n "${DATA_FILE:-}" ]; then
+		node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
+		    --secret "$DEMO_SECRET" --method "$method" \
+		    --body-file "$DATA_FILE" "http://127.0.0.1:$DEV_PORT$path"
+	elif [ -n "$body" ]; then
 		node "$SRC/tests/integration/sign.mjs" --token "$DEMO_TOKEN" \
 		    --secret "$DEMO_SECRET" --method "$method" --body "$body" \
 		    "http://127.0.0.1:$DEV_PORT$path"
@@ -215,25 +231,65 @@ signed_cmd() {
 	fi
 }
 
+# The demo token, and the port ./dev.sh run recorded (FP_DEV_PORT wins).
 demo_env() {
 	[ -s "$VAR/demo.env" ] || die "no demo token: run ./dev.sh run first"
 	# shellcheck disable=SC1091
 	. "$VAR/demo.env"
+	DEV_PORT=${FP_DEV_PORT:-${DEMO_PORT:-$DEV_PORT}}
 }
 
 cmd_curl() {
-	local method=GET cmd
-	demo_env
+	local method=GET cmd rc usage_line
+	local -a args=()
+	usage_line="usage: ./dev.sh curl [METHOD] PATH [BODY | --data-file FILE]"
+	DATA_FILE=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--data-file)
+			[ $# -ge 2 ] || die "--data-file needs a file"
+			DATA_FILE=$2
+			[ -f "$DATA_FILE" ] && [ -r "$DATA_FILE" ] ||
+			    die "--data-file $DATA_FILE: no such readable file"
+			shift 2
+			;;
+		--data-file=*)
+			DATA_FILE=${1#--data-file=}
+			[ -f "$DATA_FILE" ] && [ -r "$DATA_FILE" ] ||
+			    die "--data-file $DATA_FILE: no such readable file"
+			shift
+			;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
+	set -- "${args[@]}"
+	# A method word: a known one in either case, or any all-capitals
+	# word, or any word followed by an absolute path.
 	case ${1:-} in
 	GET | POST | PUT | DELETE | PATCH | HEAD | OPTIONS | get | post | put | delete | patch | head | options)
 		method=$1
 		shift
 		;;
+	/*) ;;
+	*)
+		if [[ ${1:-} =~ ^[A-Z]+$ ]] ||
+		    { [ $# -ge 2 ] && [[ $2 == /* ]]; }; then
+			die "unknown method '$1' (GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS); $usage_line"
+		fi
+		;;
 	esac
-	[ $# -ge 1 ] || die "usage: ./dev.sh curl [METHOD] PATH [BODY]"
+	[ $# -ge 1 ] && [ $# -le 2 ] || die "$usage_line"
+	[ -z "$DATA_FILE" ] || [ $# -eq 1 ] ||
+	    die "give either BODY or --data-file, not both"
+	demo_env
 	cmd=$(signed_cmd "$method" "$1" "${2:-}") || exit 1
-	eval "$cmd"
+	# Like a script wants: non-zero on a failed connection or 4xx/5xx,
+	# with the body still printed.
+	eval "$cmd --fail-with-body"
+	rc=$?
 	echo
+	[ "$rc" = 0 ] || printf 'dev.sh: curl exited %s\n' "$rc" >&2
+	exit "$rc"
 }
 
 # ---------------------------------------------------------------------
@@ -539,5 +595,9 @@ soak)
 	exec "$SRC/soak/run" "$@"
 	;;
 -h | --help | help) usage 0 ;;
-*) usage 2 ;;
+"") usage 2 ;;
+*)
+	printf "dev.sh: error: unknown command '%s'\n" "$1" >&2
+	usage 2 >&2
+	;;
 esac

@@ -68,6 +68,11 @@ STACK_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config
 mariadb-server mariadb-client libmariadb-dev libfcgi-dev libyajl-dev
 libcurl4-openssl-dev libssl-dev libcunit1-dev nginx wrk jq nodejs npm curl
 valgrind apache2"
+# install.test.mjs: sd_notify (libsystemd-dev), systemd-analyze only
+# (systemd; nothing is started), man -l and groff -ww on the man pages,
+# python3 for a NOTIFY_SOCKET listener.
+STACK_DEB_PACKAGES="$STACK_DEB_PACKAGES libsystemd-dev systemd man-db
+groff-base python3"
 
 # Install the Debian packages the build, the stack and the tests need;
 # apt only runs when one of them is missing.  Node and npm count as

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -93,24 +95,122 @@ sync_dir(const char *path)
 	free(copy);
 }
 
+/*
+ * --owner USER[:GROUP] (names or numbers; GROUP defaults to USER's
+ * primary group).  ADMIN_OK, or ADMIN_EFAIL reported.
+ */
+static int
+owner_parse(const char *spec, uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	char		 user[256], *end;
+	const char	*colon, *g = NULL;
+	unsigned long	 n;
+	size_t		 len;
+
+	colon = strchr(spec, ':');
+	len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+	if (len == 0 || len >= sizeof(user))
+		return admin_fail("--owner %s: expected USER[:GROUP]", spec);
+	memcpy(user, spec, len);
+	user[len] = '\0';
+	if (colon != NULL) {
+		g = colon + 1;
+		if (*g == '\0')
+			return admin_fail("--owner %s: empty group", spec);
+	}
+	if ((pw = getpwnam(user)) != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	} else {
+		errno = 0;
+		n = strtoul(user, &end, 10);
+		if (*user < '0' || *user > '9' || *end != '\0' || errno != 0 ||
+		    n >= (uid_t)-1)
+			return admin_fail("--owner: no such user %s (create "
+			    "it first, e.g. systemd-sysusers)", user);
+		*uid = (uid_t)n;
+		*gid = (gid_t)-1;
+	}
+	if (g == NULL) {
+		if (*gid == (gid_t)-1)
+			return admin_fail("--owner %s: a numeric user needs "
+			    ":GROUP", spec);
+		return ADMIN_OK;
+	}
+	if ((gr = getgrnam(g)) != NULL) {
+		*gid = gr->gr_gid;
+		return ADMIN_OK;
+	}
+	errno = 0;
+	n = strtoul(g, &end, 10);
+	if (*g < '0' || *g > '9' || *end != '\0' || errno != 0 ||
+	    n >= (gid_t)-1)
+		return admin_fail("--owner: no such group %s", g);
+	*gid = (gid_t)n;
+	return ADMIN_OK;
+}
+
+/*
+ * The key's directory: made (0750) when missing and its parent exists;
+ * a clear error otherwise.
+ */
+static int
+key_dir(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat	 st;
+	char		*copy, *dir;
+	int		 rc = ADMIN_OK;
+
+	if ((copy = strdup(path)) == NULL)
+		return admin_fail("out of memory");
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			rc = admin_fail("%s: not a directory", dir);
+	} else if (errno != ENOENT) {
+		rc = admin_fail("%s: %s", dir, strerror(errno));
+	} else if (mkdir(dir, 0750) == -1) {
+		rc = admin_fail("cannot create the directory %s for "
+		    "master_key_file: %s", dir, strerror(errno));
+	} else {
+		/* Its group may enter, so the owner's group can. */
+		if (gid != (gid_t)-1 && chown(dir, (uid_t)-1, gid) == -1)
+			admin_warnx("%s: group %ld: %s", dir, (long)gid,
+			    strerror(errno));
+		(void)uid;
+		printf("created the directory %s (mode 0750)\n", dir);
+	}
+	free(copy);
+	return rc;
+}
+
 static int
 key_init(struct admin *adm, const struct admin_args *args)
 {
 	struct fp_key	 key;
-	const char	*path;
+	const char	*path, *owner;
 	char		 err[256];
+	uid_t		 uid = (uid_t)-1;
+	gid_t		 gid = (gid_t)-1;
 	int		 fd, rc = ADMIN_EFAIL;
 
-	(void)args;
 	if ((path = key_path(adm)) == NULL)
 		return admin_fail("master_key_file is not set");
+	if ((owner = admin_get(args, "owner")) != NULL &&
+	    owner_parse(owner, &uid, &gid) != ADMIN_OK)
+		return ADMIN_EFAIL;
+	if (key_dir(path, uid, gid) != ADMIN_OK)
+		return ADMIN_EFAIL;
 	/* Claim the name first: never overwrite an existing key. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1 && errno == EEXIST)
 		return admin_fail("%s already exists; not overwriting it "
 		    "(use \"key rotate\" to change the key)", path);
 	if (fd == -1)
-		return admin_fail("%s: %s", path, strerror(errno));
+		return admin_fail("cannot create %s: %s", path,
+		    strerror(errno));
 	close(fd);
 
 	memset(&key, 0, sizeof(key));
@@ -119,12 +219,16 @@ key_init(struct admin *adm, const struct admin_args *args)
 		goto out;
 	}
 	err[0] = '\0';
-	if (key_write(&key, path, err, sizeof(err)) != 0) {
+	if (key_write_as(&key, path, uid, gid, 0600, err, sizeof(err)) != 0) {
 		admin_fail("%s", err[0] != '\0' ? err : "cannot write the key");
 		goto out;
 	}
 	sync_dir(path);
 	printf("created %s (key id %08" PRIx32 ")\n", path, key.id);
+	if (owner == NULL && geteuid() == 0)
+		admin_warnx("%s is root's (mode 0600): the service cannot read "
+		    "it; chown it to the service user or use --owner",
+		    path);
 	rc = ADMIN_OK;
 out:
 	if (rc != ADMIN_OK)
@@ -285,6 +389,7 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 {
 	struct keyring	 ring;
 	struct fp_key	 newk;
+	struct stat	 st;
 	struct arena	*scratch = NULL;
 	const char	*path;
 	char		*newpath, *oldpath, err[256];
@@ -310,6 +415,12 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	if (keyring_load(&ring, path, err, sizeof(err)) != 0)
 		return admin_fail("%s", err[0] != '\0' ? err :
 		    "cannot load the master key");
+	/* The new key and the .old one keep the key file's owner, group
+	 * and mode, so the service user can still read them. */
+	if (stat(path, &st) == -1) {
+		keyring_wipe(&ring);
+		return admin_fail("%s: %s", path, strerror(errno));
+	}
 
 	do {
 		if (key_generate(&newk) != 0) {
@@ -319,7 +430,8 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 	} while (newk.id == ring.cur.id ||
 	    (ring.have_old && newk.id == ring.old.id));
 	err[0] = '\0';
-	if (key_write(&newk, newpath, err, sizeof(err)) != 0) {
+	if (key_write_as(&newk, newpath, st.st_uid, st.st_gid, st.st_mode,
+	    err, sizeof(err)) != 0) {
 		admin_fail("%s", err[0] != '\0' ? err : "cannot write the key");
 		goto out;
 	}
@@ -360,7 +472,8 @@ key_rotate(struct admin *adm, const struct admin_args *args)
 
 	/* From here the database needs the new key: never remove it. */
 	err[0] = '\0';
-	if (key_write(&ring.cur, oldpath, err, sizeof(err)) != 0)
+	if (key_write_as(&ring.cur, oldpath, st.st_uid, st.st_gid,
+	    st.st_mode, err, sizeof(err)) != 0)
 		admin_warnx("could not keep the old key: %s",
 		    err[0] != '\0' ? err : "cannot write");
 	if (rename(newpath, path) == -1) {
@@ -388,15 +501,23 @@ out:
 	return rc;
 }
 
+static const struct admin_opt key_init_opts[] = {
+	{ "owner", true, false },
+	{ NULL, false, false }
+};
+
 const struct admin_cmd admin_key_init_cmd = {
 	.group = "key",
 	.name = "init",
-	.usage = "",
+	.usage = "[--owner USER[:GROUP]]",
 	.summary = "create the master key file (never overwrites)",
 	.help =
 	    "Creates master_key_file with a new random AES-256 key (64 hex\n"
-	    "characters, mode 0600).  Fails if the file already exists.\n",
-	.opts = NULL,
+	    "characters, mode 0600), and its directory (mode 0750) if that is\n"
+	    "missing.  Fails if the file already exists.  --owner gives the\n"
+	    "file to USER and GROUP (default USER's group), e.g. --owner\n"
+	    "oscp-fp when run as root: the service must be able to read it.\n",
+	.opts = key_init_opts,
 	.args_min = 0,
 	.args_max = 0,
 	.flags = 0,
@@ -415,7 +536,8 @@ const struct admin_cmd admin_key_rotate_cmd = {
 	    "the previous key, <master_key_file>.old, included) and checks\n"
 	    "each one opens with the new key.  After the commit the key that\n"
 	    "was current is kept as <master_key_file>.old and the new one\n"
-	    "replaces master_key_file.  On any failure nothing changes.\n"
+	    "replaces master_key_file; both keep master_key_file's owner,\n"
+	    "group and mode.  On any failure nothing changes.\n"
 	    "Running oscp-fpd workers pick up the new key as they need it: no\n"
 	    "restart is needed.\n",
 	.opts = NULL,

@@ -301,6 +301,20 @@ int
 key_write(const struct fp_key *key, const char *path, char *err,
     size_t errlen)
 {
+	return key_write_as(key, path, (uid_t)-1, (gid_t)-1, 0600, err,
+	    errlen);
+}
+
+/*
+ * key_write() with the new file's owner, group (-1: the writer's) and
+ * permission bits, set on the temporary file before the rename, so the
+ * key never exists under path with other modes.
+ */
+int
+key_write_as(const struct fp_key *key, const char *path, uid_t uid,
+    gid_t gid, mode_t mode, char *err, size_t errlen)
+{
+	struct stat	 st;
 	char		 hex[KEY_HEX + 2], *tmp = NULL, *dir = NULL, *slash;
 	size_t		 plen;
 	int		 fd = -1, dfd, rc = -1;
@@ -320,7 +334,24 @@ key_write(const struct fp_key *key, const char *path, char *err,
 	}
 	hex_encode(key->k, sizeof(key->k), hex);
 	hex[KEY_HEX] = '\n';
-	if (fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "master key %s: stat: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (uid == st.st_uid)
+		uid = (uid_t)-1;
+	if (gid == st.st_gid)
+		gid = (gid_t)-1;
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchown(fd, uid, gid) == -1) {
+		snprintf(err, errlen, "master key %s: owner %ld:%ld: %s", path,
+		    uid == (uid_t)-1 ? (long)st.st_uid : (long)uid,
+		    gid == (gid_t)-1 ? (long)st.st_gid : (long)gid,
+		    strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode & 0777) == -1 ||
 	    write_all(fd, hex, KEY_HEX + 1) == -1 || fsync(fd) == -1) {
 		snprintf(err, errlen, "master key %s: write: %s", path,
 		    strerror(errno));

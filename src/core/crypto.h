@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FP_TOKEN_LEN		64	/* 48 random bytes, standard base64 */
 #define SEAL_OVERHEAD		(1 + 1 + 4 + 12 + 16)
@@ -48,6 +49,8 @@ int	 key_load(struct fp_key *, const char *path, char *err, size_t);
 int	 key_generate(struct fp_key *);
 int	 key_write(const struct fp_key *, const char *path, char *err,
 	    size_t);			/* mode 0600, write + rename */
+int	 key_write_as(const struct fp_key *, const char *path, uid_t, gid_t,
+	    mode_t, char *err, size_t);	/* that owner (-1: ours), mode */
 
 int	 crypto_seal(const struct fp_key *, const char *aad, const void *pt,
 	    size_t ptlen, unsigned char *out, size_t *outlen);

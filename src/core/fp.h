@@ -156,5 +156,8 @@ int	 settings_load(struct settings *, const char *file, char *err,
 						   on -1 s is already freed */
 void	 settings_free(struct settings *);
 void	 settings_dump(const struct settings *, void (*)(const char *));
+int	 settings_dump_defaults(void (*)(const char *));
+int	 settings_unknown_env(void (*)(const char *));	/* OSCP_FP_* no
+							   setting reads */
 
 #endif /* FP_H */

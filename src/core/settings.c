@@ -17,6 +17,10 @@
  *
  * This file does not decide what a missing file means: main.c passes
  * NULL when the default file is absent.
+ *
+ * settings_dump_defaults() prints the table's defaults (oscp-fpd
+ * --print-defaults; the build makes oscp-fp.conf.example from them) and
+ * settings_unknown_env() names the OSCP_FP_* variables no row reads.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +35,9 @@
 
 #ifndef PKGDATADIR
 #define PKGDATADIR	"/usr/local/share/oscp-fp"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/usr/local/etc"
 #endif
 
 #define ENV_PREFIX	"OSCP_FP_"
@@ -73,7 +80,7 @@ static const struct setting table[] = {
 	S(db_user, ST_STR, 0, 0, "oscp"),
 	{ "db_password", ST_STR, offsetof(struct settings, db_password),
 	    0, 0, "", true },
-	S(master_key_file, ST_STR, 0, 0, "/etc/oscp-fp/master.key"),
+	S(master_key_file, ST_STR, 0, 0, SYSCONFDIR "/oscp-fp/master.key"),
 	S(schema_dir, ST_STR, 0, 0, PKGDATADIR "/schema"),
 	S(log_file, ST_STR, 0, 0, ""),
 	S(log_syslog, ST_BOOL, 0, 0, "false"),
@@ -401,6 +408,16 @@ load_env(struct settings *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is v[0..n) upper case (as load_env() spells the names)? */
+static bool
+is_upper(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (islower((unsigned char)v[i]))
+			return false;
+	return true;
+}
+
 /*
  * Fill s from the defaults, then file (unless NULL), then the
  * environment.  Returns 0, or -1 with a message in err that names the
@@ -430,6 +447,68 @@ settings_load(struct settings *s, const char *file, char *err,
 fail:
 	settings_free(s);
 	return -1;
+}
+
+/*
+ * Call out(name) for every OSCP_FP_* variable in the environment that
+ * names no setting (a typo would otherwise be ignored without a word).
+ * Returns how many there were.
+ */
+int
+settings_unknown_env(void (*out)(const char *))
+{
+	extern char	**environ;
+	char		  name[128], key[128];
+	size_t		  n, i, pl = sizeof(ENV_PREFIX) - 1;
+	int		  count = 0;
+
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		const char	*eq;
+
+		if (strncmp(*e, ENV_PREFIX, pl) != 0 ||
+		    (eq = strchr(*e, '=')) == NULL)
+			continue;
+		/* The name only: the value may be a password. */
+		n = (size_t)(eq - *e);
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, *e, n);
+		name[n] = '\0';
+		/* load_env() reads the upper-case spelling only. */
+		if (n > pl && is_upper(name + pl, n - pl)) {
+			for (i = pl; i < n; i++)
+				key[i - pl] = tolower((unsigned char)name[i]);
+			key[n - pl] = '\0';
+			if (lookup(key) != NULL)
+				continue;
+		}
+		count++;
+		out(name);
+	}
+	return count;
+}
+
+/*
+ * The built-in defaults alone (no file, no environment), as
+ * settings_dump() prints them.  0, or -1 if a default does not parse.
+ */
+int
+settings_dump_defaults(void (*out)(const char *))
+{
+	struct settings	s;
+	char		why[256];
+	size_t		i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < NSETTINGS; i++)
+		if (set_value(&s, &table[i], table[i].def, why,
+		    sizeof(why)) == -1) {
+			settings_free(&s);
+			return -1;
+		}
+	settings_dump(&s, out);
+	settings_free(&s);
+	return 0;
 }
 
 /* Free every string member and zero the struct. */

@@ -2,12 +2,16 @@
  * main.c -- oscp-fpd: command line, settings, the FastCGI socket, the pid
  * file, daemonising; then master_run() (master.c) until a stop signal.
  *
- *	oscp-fpd [-c FILE] [-t] [-f] [--help] [--version]
+ *	oscp-fpd [-c FILE] [-t] [-f] [--print-defaults] [--help] [--version]
  *
  * Without -c the default file is SYSCONFDIR/oscp-fp/oscp-fp.conf, and a
  * missing default file just means "defaults and environment"; a file
  * named with -c must exist.  -t checks the settings, the master key and
  * the database (connect and prepare every statement) and exits.
+ * --print-defaults prints every setting's built-in default (the build
+ * turns it into oscp-fp.conf.example).  A master key file others may
+ * read is refused (-t and at start), one its group may read is warned
+ * about; so are OSCP_FP_* variables that name no setting.
  *
  * SIGHUP (master.c) reopens the logs and reloads the settings file: a new
  * set of workers starts with the new settings and the old ones finish
@@ -73,7 +77,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROGNAME " [-c FILE] [-t] [-f] [--help] [--version]\n"
+	    "usage: " PROGNAME " [-c FILE] [-t] [-f] [--print-defaults] "
+	    "[--help] [--version]\n"
 	    "\n"
 	    "  -c, --config FILE  settings file (default " DEFAULT_CONFIG
 	    ";\n"
@@ -81,10 +86,15 @@ usage(FILE *f)
 	    "  -t, --test         check settings, master key and database, "
 	    "then exit\n"
 	    "  -f, --foreground   do not daemonise\n"
+	    "      --print-defaults  print every setting's built-in default\n"
 	    "  -h, --help         show this help\n"
 	    "  -V, --version      show the version\n"
 	    "\n"
-	    "Signals: TERM/INT/QUIT drain and stop, HUP reopens the logs.\n");
+	    "Signals: TERM/INT/QUIT drain and stop.  HUP reopens the logs and\n"
+	    "reloads the settings file: new workers start with it and the old\n"
+	    "ones finish their requests and exit (listen, listen_mode,\n"
+	    "listen_group, backlog and pid_file need a restart; a file that\n"
+	    "does not load changes nothing).  See oscp-fpd(8).\n");
 }
 
 /*
@@ -429,6 +439,45 @@ key_usable(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The master key file's mode: 1 (err set) when others may read or write
+ * it, 0 with a warning in err when its group may, else 0 and err empty.
+ * Not found is key_usable()'s to report.
+ */
+static int
+key_mode_check(const char *path, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	err[0] = '\0';
+	if (stat(path, &st) == -1)
+		return 0;
+	if (st.st_mode & (S_IROTH | S_IWOTH | S_IXOTH)) {
+		snprintf(err, errlen, "master key %s: mode %04o lets every "
+		    "local user read it: chmod 600 (or 640 with a group of its "
+		    "own)", path, (unsigned)(st.st_mode & 07777));
+		return 1;
+	}
+	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IXGRP))
+		snprintf(err, errlen, "master key %s: mode %04o: its group "
+		    "may read it (0600 is safer)", path,
+		    (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static void
+warn_env_stderr(const char *name)
+{
+	fprintf(stderr, PROGNAME ": warning: %s is set but names no "
+	    "setting; ignored\n", name);
+}
+
+static void
+warn_env_log(const char *name)
+{
+	log_warn("%s is set but names no setting; ignored", name);
+}
+
 /* -t: settings were fine; now the key and the database. */
 static int
 check_config(const struct settings *s)
@@ -436,10 +485,17 @@ check_config(const struct settings *s)
 	struct db	*db;
 	char		 err[512];
 
+	settings_unknown_env(warn_env_stderr);
 	if (key_usable(s->master_key_file, err, sizeof(err)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", err);
 		return 1;
 	}
+	if (key_mode_check(s->master_key_file, err, sizeof(err)) == 1) {
+		fprintf(stderr, PROGNAME ": %s\n", err);
+		return 1;
+	}
+	if (err[0] != '\0')
+		fprintf(stderr, PROGNAME ": warning: %s\n", err);
 	if (mysql_library_init(0, NULL, NULL) != 0) {
 		fprintf(stderr, PROGNAME ": mysql_library_init failed\n");
 		return 1;
@@ -454,6 +510,12 @@ check_config(const struct settings *s)
 	mysql_library_end();
 	printf("configuration OK\n");
 	return 0;
+}
+
+static void
+print_line(const char *line)
+{
+	printf("%s\n", line);
 }
 
 static void
@@ -567,6 +629,7 @@ main(int argc, char *argv[])
 		{ "foreground",	no_argument,		NULL,	'f' },
 		{ "help",	no_argument,		NULL,	'h' },
 		{ "version",	no_argument,		NULL,	'V' },
+		{ "print-defaults", no_argument,	NULL,	'D' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct settings	 s;
@@ -595,6 +658,8 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("%s\n", PACKAGE_STRING);
 			return 0;
+		case 'D':
+			return settings_dump_defaults(print_line) == 0 ? 0 : 1;
 		default:
 			usage(stderr);
 			return 1;
@@ -639,8 +704,12 @@ main(int argc, char *argv[])
 	settings_dump(&s, dump_line);
 
 	/* Fail here rather than in a respawn loop of workers. */
-	if (key_usable(s.master_key_file, err, sizeof(err)) == -1)
+	if (key_usable(s.master_key_file, err, sizeof(err)) == -1 ||
+	    key_mode_check(s.master_key_file, err, sizeof(err)) == 1)
 		fatalx("%s", err);
+	if (err[0] != '\0')
+		log_warn("%s", err);
+	settings_unknown_env(warn_env_log);
 
 	/* Stop signals wait until the master can act on them. */
 	sigemptyset(&block);

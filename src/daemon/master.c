@@ -432,6 +432,7 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn,
 
 	for (i = 0; i < n; i++)
 		spawn(&slots[i], s, fd);
+	notify_ready("serving");
 
 	for (;;) {
 		if (got_chld) {
@@ -440,11 +441,15 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn,
 		}
 		if (got_hup) {
 			got_hup = 0;
+			if (!stopping)
+				notify_reloading();
 			log_reopen();
 			if (stopping || reload(s, &slots, &n, &r, reload_fn) != 0) {
 				signal_all(slots, n, &r, SIGHUP);
 				log_info("logs reopened");
 			}
+			if (!stopping)
+				notify_ready("serving");
 		}
 		now = now_mono();
 		if (got_stop) {
@@ -452,6 +457,7 @@ master_run(struct settings *s, int fd, master_reload_fn *reload_fn,
 				log_info("SIG%s: stopping, draining children",
 				    sigabbrev_np(got_stop));
 				stopping = true;
+				notify_stopping();
 				deadline = now + DRAIN_TIMEOUT;
 				/* Refuse new connections, then SIGQUIT: the
 				 * workers serve what is queued and exit. */

@@ -50,6 +50,11 @@ typedef void master_stop_fn(void *arg);
 int	master_run(struct settings *s, int fd, master_reload_fn *reload,
 	    master_stop_fn *stop, void *stop_arg);
 
+/* notify.c: systemd readiness (sd_notify), no-ops outside systemd. */
+void	notify_ready(const char *status);
+void	notify_reloading(void);
+void	notify_stopping(void);
+
 /* allowed_peers, parsed: the web servers a TCP listener lets in (an IPv4
  * address is kept as its v4-mapped IPv6 form). */
 #define PEERS_MAX	32

@@ -86,17 +86,30 @@ dispatch(struct worker *w, struct req *r)
 	return d->fn[r->method](r);
 }
 
+/*
+ * A request id we log: 1 to 128 visible ASCII characters (0x21-0x7e).
+ * nginx's map in the shipped configs (fastcgi_oscp_params) applies the
+ * same rule, "~^[!-~]{1,128}$", so a caller's id that fails it is
+ * replaced by nginx's own $request_id in both logs alike.
+ */
 static bool
 id_ok(const char *id)
 {
-	return id != NULL && *id != '\0' && strlen(id) <= 128 &&
-	    strpbrk(id, " \t\r\n") == NULL;
+	size_t	n;
+
+	if (id == NULL)
+		return false;
+	for (n = 0; id[n] != '\0'; n++)
+		if (n >= 128 || (unsigned char)id[n] < 0x21 ||
+		    (unsigned char)id[n] > 0x7e)
+			return false;
+	return n > 0;
 }
 
 /*
- * The id on log lines: nginx's REQUEST_ID (the caller's X-Request-ID or
- * nginx's $request_id, so both access logs share it), else the caller's
- * header, else a random one.
+ * The id on log lines: nginx's REQUEST_ID (the caller's X-Request-ID when
+ * it passes id_ok(), else nginx's $request_id, so both access logs share
+ * it), else the caller's header, else a random one.
  */
 static const char *
 request_id(struct req *r)

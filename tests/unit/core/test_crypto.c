@@ -392,6 +392,18 @@ test_key_file(void)
 	CU_ASSERT(memcmp(k.k, k2.k, 32) == 0);
 	CU_ASSERT_EQUAL(dir_entries(tmpdir), 1);
 
+	/* key_write_as: the mode asked for (rotation keeps the old file's) */
+	CU_ASSERT_EQUAL(key_write_as(&k2, path, (uid_t)-1, (gid_t)-1, 0640,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0640);
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	CU_ASSERT_EQUAL(key_write_as(&k2, path, geteuid(), getegid(),
+	    S_IFREG | 0600, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	CU_ASSERT_EQUAL(dir_entries(tmpdir), 1);
+
 	/* known key, no newline, upper-case hex: id = SHA-256(k)[0..3] */
 	snprintf(bad, sizeof(bad), "%s/k1", tmpdir);
 	write_file(bad, "000102030405060708090A0B0C0D0E0F"

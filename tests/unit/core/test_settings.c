@@ -88,7 +88,9 @@ t_defaults(void)
 	CU_ASSERT_STRING_EQUAL(s.db_name, "oscp");
 	CU_ASSERT_STRING_EQUAL(s.db_user, "oscp");
 	CU_ASSERT_STRING_EQUAL(s.db_password, "");
-	CU_ASSERT_STRING_EQUAL(s.master_key_file, "/etc/oscp-fp/master.key");
+	/* Beside the settings file of this build (issue 11: prefix-correct). */
+	CU_ASSERT_STRING_EQUAL(s.master_key_file,
+	    SYSCONFDIR "/oscp-fp/master.key");
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.schema_dir, "/schema"));
 	CU_ASSERT_STRING_EQUAL(s.log_file, "");
 	CU_ASSERT_FALSE(s.log_syslog);
@@ -327,6 +329,60 @@ t_dump(void)
 	settings_free(&s);
 }
 
+static char	unknown[1024];
+
+static void
+collect_unknown(const char *name)
+{
+	strncat(unknown, name, sizeof(unknown) - strlen(unknown) - 2);
+	strcat(unknown, "\n");
+}
+
+/* An OSCP_FP_* variable that names no setting is reported, by name only
+ * (its value may be a mistyped password). */
+static void
+t_unknown_env(void)
+{
+	unknown[0] = '\0';
+	setenv("OSCP_FP_WORKERS", "3", 1);
+	setenv("OSCP_FP_BOGUS", "1", 1);
+	setenv("OSCP_FP_DB_PASSWROD", "hunter2", 1);
+	setenv("OSCP_FP_workers", "4", 1);	/* only upper case is read */
+	setenv("OSCP_FP_", "x", 1);
+	CU_ASSERT_EQUAL(settings_unknown_env(collect_unknown), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(unknown, "OSCP_FP_BOGUS\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(unknown, "OSCP_FP_DB_PASSWROD\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(unknown, "OSCP_FP_workers\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(unknown, "OSCP_FP_\n"));
+	CU_ASSERT_PTR_NULL(strstr(unknown, "OSCP_FP_WORKERS"));
+	CU_ASSERT_PTR_NULL(strstr(unknown, "hunter2"));
+	unsetenv("OSCP_FP_BOGUS");
+	unsetenv("OSCP_FP_DB_PASSWROD");
+	unsetenv("OSCP_FP_workers");
+	unsetenv("OSCP_FP_");
+	unknown[0] = '\0';
+	CU_ASSERT_EQUAL(settings_unknown_env(collect_unknown), 0);
+	CU_ASSERT_STRING_EQUAL(unknown, "");
+	unsetenv("OSCP_FP_WORKERS");
+}
+
+/* --print-defaults: the table's defaults, whatever the environment. */
+static void
+t_dump_defaults(void)
+{
+	setenv("OSCP_FP_WORKERS", "3", 1);
+	dumped[0] = '\0';
+	CU_ASSERT_EQUAL(settings_dump_defaults(collect), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "workers = 8\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "master_key_file = "
+	    SYSCONFDIR "/oscp-fp/master.key\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "schema_dir = " PKGDATADIR
+	    "/schema\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dumped, "ack_measurement_configuration"
+	    " = CONTINUOUS\n"));
+	unsetenv("OSCP_FP_WORKERS");
+}
+
 void
 test_settings_register(void)
 {
@@ -339,4 +395,6 @@ test_settings_register(void)
 	CU_add_test(s, "missing file", t_missing_file);
 	CU_add_test(s, "environment wins", t_env);
 	CU_add_test(s, "dump hides the password", t_dump);
+	CU_add_test(s, "unknown OSCP_FP_ variables", t_unknown_env);
+	CU_add_test(s, "built-in defaults", t_dump_defaults);
 }
