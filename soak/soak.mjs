@@ -13,8 +13,10 @@
 // dispatcher, nginx master and workers, mariadbd): RSS, open fds; and the
 // database's connection count; again at the end.  Prints throughput and
 // errors per minute, the samples, and the verdict; writes the report as
-// JSON.  Exit 0 when: no error, every process's RSS grew < 5 %, fds and DB
-// connections flat (within a small slack for connections in flight), the
+// JSON.  Exit 0 when: no error, every process's RSS grew < 5 % (mariadbd's
+// less what its buffer pool's pages in use grew: a cache bounded by
+// innodb_buffer_pool_size, which fills as the tables grow), fds, DB
+// connections and server-side prepared statements flat (within a small slack for connections in flight), the
 // same processes at the end as at the start.  Exit 1 otherwise.
 //
 // Environment (set by soak/run): SOAK_BASE, SOAK_HOST, SOAK_TOKEN,
@@ -147,16 +149,34 @@ function rssKb(pid) {
 	return m ? Number(m[1]) : NaN;
 }
 
-function dbConnections() {
-	const out = execFileSync('/bin/sh', ['-c', `${E.SOAK_MYSQL} -N -B -e ` +
-	    '"SHOW GLOBAL STATUS LIKE \'Threads_connected\'"'], { encoding: 'utf8' });
-	return Number(out.trim().split(/\s+/)[1]) - 1;	// not this client
+/* Global status values, by name. */
+function dbStatus(...names) {
+	const out = execFileSync('/bin/sh', ['-c', `${E.SOAK_MYSQL} -N -B -e "$1"`, 'sh',
+		`SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map((n) => `'${n}'`).join(',')})`],
+	{ encoding: 'utf8' });
+	const v = {};
+	for (const line of out.trim().split('\n')) {
+		const [k, x] = line.split('\t');
+		v[k] = Number(x);
+	}
+	return v;
 }
 
 function sample() {
+	const st = dbStatus('Threads_connected', 'Prepared_stmt_count',
+	    'Innodb_buffer_pool_pages_total',
+	    'Innodb_buffer_pool_pages_free', 'Innodb_page_size');
 	return {
 		at: new Date().toISOString(),
-		dbConnections: dbConnections(),
+		dbConnections: st.Threads_connected - 1,	// not this client
+		// Server-side prepared statements: flat unless one leaks.
+		dbStatements: st.Prepared_stmt_count,
+		// InnoDB's buffer pool pages in use (table and undo pages, the
+		// adaptive hash index): a page is first touched when first
+		// used, so mariadbd's RSS grows with them up to
+		// innodb_buffer_pool_size; a cache filling is not a leak.
+		dbCacheKb: Math.round((st.Innodb_buffer_pool_pages_total -
+		    st.Innodb_buffer_pool_pages_free) * st.Innodb_page_size / 1024),
 		procs: processes().map((p) => ({ ...p, rssKb: rssKb(p.pid),
 			fds: fs.readdirSync(`/proc/${p.pid}/fd`).length })),
 	};
@@ -308,9 +328,12 @@ async function main() {
 			fails.push(`${e.name} (pid ${e.pid}) new since the start`);
 			continue;
 		}
-		const growth = (e.rssKb - s.rssKb) / s.rssKb;
+		const raw = (e.rssKb - s.rssKb) / s.rssKb;
+		const cache = e.name === 'mariadbd' ? Math.max(0, end.dbCacheKb - start.dbCacheKb) : 0;
+		const growth = (e.rssKb - cache - s.rssKb) / s.rssKb;
 		rows.push({ name: e.name, pid: e.pid, rssStartKb: s.rssKb, rssEndKb: e.rssKb,
-			rssGrowthPct: Math.round(growth * 1000) / 10, fdsStart: s.fds, fdsEnd: e.fds });
+			rssGrowthPct: Math.round(raw * 1000) / 10, cacheGrowthKb: cache,
+			growthPct: Math.round(growth * 1000) / 10, fdsStart: s.fds, fdsEnd: e.fds });
 		if (growth >= RSS_MAX)
 			fails.push(`${e.name}: RSS ${s.rssKb} -> ${e.rssKb} kB (+${(growth * 100).toFixed(1)} %)`);
 		if (e.fds > s.fds + FD_SLACK)
@@ -318,24 +341,32 @@ async function main() {
 	}
 	if (end.dbConnections > start.dbConnections + CONN_SLACK)
 		fails.push(`DB connections ${start.dbConnections} -> ${end.dbConnections}`);
+	if (end.dbStatements > start.dbStatements)
+		fails.push(`prepared statements ${start.dbStatements} -> ${end.dbStatements}`);
 	if (!(delivered.co['/update_group_capacity_forecast'] > 0))
 		fails.push('no forecast relayed to the CO');
 	if (!(delivered.cp['/heartbeat'] > 0))
 		fails.push('the heartbeat job sent nothing');
 
-	console.log('soak: process                RSS start kB   RSS end kB   growth   fds start/end');
+	console.log('soak: process                RSS start kB   RSS end kB   growth' +
+	    '   (less table cache)   fds start/end');
 	for (const r of rows)
 		console.log(`soak: ${r.name.padEnd(22)} ${String(r.rssStartKb).padStart(12)} ` +
 		    `${String(r.rssEndKb).padStart(12)} ${String(r.rssGrowthPct).padStart(7)} % ` +
-		    `${String(r.fdsStart).padStart(6)}/${r.fdsEnd}`);
-	console.log(`soak: DB connections ${start.dbConnections} -> ${end.dbConnections}; ` +
+		    `${r.cacheGrowthKb ? `${String(r.growthPct).padStart(9)} % (-${r.cacheGrowthKb} kB)`
+			: ''.padStart(11)}   ${String(r.fdsStart).padStart(6)}/${r.fdsEnd}`);
+	console.log(`soak: InnoDB buffer pool in use ${start.dbCacheKb} -> ${end.dbCacheKb} kB`);
+	console.log(`soak: DB connections ${start.dbConnections} -> ${end.dbConnections}, ` +
+	    `prepared statements ${start.dbStatements} -> ${end.dbStatements}; ` +
 	    `after warm-up ${stats.mgmt - before.mgmt} management and ${stats.oscp - before.oscp} ` +
 	    `OSCP requests, ${stats.errors} errors in all; delivered to the CP ` +
 	    `${JSON.stringify(delivered.cp)}, to the CO ${JSON.stringify(delivered.co)}`);
 	const report = { minutes: MINUTES, warmupSeconds: WARMUP, concurrency: CONC,
 		forecastRate: RATE, perMinute: minutes, errors: stats.errors,
 		errorSamples: stats.errorSamples, processes: rows,
-		dbConnections: [start.dbConnections, end.dbConnections], delivered,
+		dbConnections: [start.dbConnections, end.dbConnections],
+		dbPreparedStatements: [start.dbStatements, end.dbStatements],
+		dbBufferPoolInUseKb: [start.dbCacheKb, end.dbCacheKb], delivered,
 		passed: fails.length === 0, failures: fails };
 	if (E.SOAK_OUT)
 		fs.writeFileSync(E.SOAK_OUT, JSON.stringify(report, null, 2) + '\n');
