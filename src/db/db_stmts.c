@@ -53,22 +53,15 @@
 #define OSCP_CG_BY(p, other) \
 	"SELECT id, " other "_id FROM oscp_cg_conf WHERE user_id = ? " \
 	"AND " p "_id = ? AND ident = ?"
-/* A claimed task of role r with everything its send needs about its target
- * (c.id NULL: the system is gone), and the FP token row (the next token a
- * Register reply carries). */
-#define DSP_CLAIMED(p, r) \
-	"SELECT t.id, t.user_id, t.role, t.conf_id, t.action, t.attempts, " \
-	"t.request_id, t.correlation_id, t.body, c.id, c.enabled, u.enabled, " \
-	"c.reg_status, c.url, c.oscp_ver, c.heartbeat_secs, c.sprops, " \
-	"c.fp_id, k.token_enc, s.secret_enc, f.next_enc, f.next_sha " \
-	"FROM oscp_task t LEFT JOIN oscp_" p "_conf c " \
-	"ON c.user_id = t.user_id AND c.id = t.conf_id " \
-	"LEFT JOIN user_user u ON u.id = c.user_id " \
-	"LEFT JOIN oscp_" p "_token k ON k.user_id = c.user_id AND k.id = c.id " \
-	"LEFT JOIN oscp_" p "_secret s ON s.user_id = c.user_id " \
-	"AND s.id = c.id " \
-	"LEFT JOIN oscp_fp_token f ON f.user_id = c.user_id AND f.id = c.fp_id " \
-	"WHERE t.claimed_by = ? AND t.role = " r
+/* The claimed tasks, each with everything its send needs about its target
+ * (by role: only one of cp and co matches; c.id NULL: the system is gone)
+ * and the FP token row (the next token a Register reply carries).  One
+ * SELECT in task order through the claimed_by index, no temporary table. */
+#define DSP_EITHER(col)	"COALESCE(cp." col ", co." col ")"
+#define DSP_BY_ROLE(t, a) \
+	"LEFT JOIN oscp_cp_" t " " a "p ON " a "p.user_id = cp.user_id " \
+	"AND " a "p.id = cp.id LEFT JOIN oscp_co_" t " " a "o " \
+	"ON " a "o.user_id = co.user_id AND " a "o.id = co.id "
 /* The rows of a JSON array of finished attempts (send.c makes it). */
 #define DSP_EVENT_ROWS \
 	"JSON_TABLE(?, '$[*]' COLUMNS (u BIGINT PATH '$.u', " \
@@ -245,9 +238,23 @@ const char *const stmts[STMT__MAX] = {
 	"attempts = attempts + 1 WHERE due_at <= UTC_TIMESTAMP(6) "
 	"AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6)) "
 	"ORDER BY due_at, id LIMIT ?",
-	/* STMT_DSP_CLAIMED: ss -> lliliissslbbissislxxxx */
-	DSP_CLAIMED("cp", "0") " UNION ALL " DSP_CLAIMED("co", "1")
-	" ORDER BY 1",
+	/* STMT_DSP_CLAIMED: s -> lliliissslbbissislxxxx */
+	"SELECT t.id, t.user_id, t.role, t.conf_id, t.action, t.attempts, "
+	"t.request_id, t.correlation_id, t.body, " DSP_EITHER("id") ", "
+	DSP_EITHER("enabled") ", u.enabled, " DSP_EITHER("reg_status") ", "
+	DSP_EITHER("url") ", " DSP_EITHER("oscp_ver") ", "
+	DSP_EITHER("heartbeat_secs") ", " DSP_EITHER("sprops") ", "
+	DSP_EITHER("fp_id") ", COALESCE(kp.token_enc, ko.token_enc), "
+	"COALESCE(sp.secret_enc, so.secret_enc), f.next_enc, f.next_sha "
+	"FROM oscp_task t LEFT JOIN oscp_cp_conf cp ON t.role = 0 "
+	"AND cp.user_id = t.user_id AND cp.id = t.conf_id "
+	"LEFT JOIN oscp_co_conf co ON t.role = 1 "
+	"AND co.user_id = t.user_id AND co.id = t.conf_id "
+	"LEFT JOIN user_user u ON u.id = t.user_id "
+	DSP_BY_ROLE("token", "k") DSP_BY_ROLE("secret", "s")
+	"LEFT JOIN oscp_fp_token f ON f.user_id = t.user_id "
+	"AND f.id = " DSP_EITHER("fp_id") " "
+	"WHERE t.claimed_by = ? ORDER BY t.id",
 	/* STMT_DSP_TASK_DONE: s (JSON [[task id, claim], ...]) */
 	"DELETE t FROM oscp_task t JOIN JSON_TABLE(?, '$[*]' COLUMNS "
 	"(id BIGINT PATH '$[0]', claim VARBINARY(64) PATH '$[1]')) j "

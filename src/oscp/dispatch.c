@@ -114,7 +114,7 @@ claim(struct dispatcher *d, int room)
 	}
 	if (db_affected(d->db) == 0)
 		return 0;
-	if (db_query(d->db, STMT_DSP_CLAIMED, "ss", by, by) != FP_OK) {
+	if (db_query(d->db, STMT_DSP_CLAIMED, "s", by) != FP_OK) {
 		log_err("dispatcher: claimed: %s", db_errmsg(d->db));
 		return 0;
 	}
