@@ -93,7 +93,7 @@ static const struct setting table[] = {
 	S(auth_cache_seconds, ST_INT, 0, 3600, "2"),
 	S(public_url, ST_STR, 0, 0, "http://127.0.0.1:8080"),
 	S(fp_base_url, ST_STR, 0, 0, ""),
-	S(dispatch_concurrency, ST_INT, 1, 1024, "16"),
+	S(dispatch_concurrency, ST_INT, 1, 1024, "64"),
 	S(dispatch_poll_ms, ST_INT, 10, 600000, "1000"),
 	S(dispatch_lease_seconds, ST_INT, 1, 86400, "60"),
 	S(dispatch_retry_seconds, ST_INT, 0, 3600, "5"),

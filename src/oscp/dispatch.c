@@ -8,11 +8,13 @@
  * the next poll of the queue (dispatch_poll_ms: tasks other hosts queued,
  * retries that fell due) or the next job.  Then claim as many due tasks as
  * there is room for (dispatch_concurrency) with one UPDATE that stamps
- * them with a value unique to this claim and a lease, start them (send.c),
- * and record what finished, one transaction per batch: an event row per
- * attempt, and the task deleted (done or given up) or put back with a
- * later due time (retry).  A dispatcher that dies leaves its claims to
- * run out; any dispatcher then claims them again.  On Galera the claim
+ * them with a value unique to this claim and a lease, read them with their
+ * targets in one SELECT, start them (send.c), and record what finished,
+ * one transaction per batch: an event row per attempt, and the task
+ * deleted (done or given up) or put back with a later due time (retry),
+ * the events and the deletions one statement each for the whole batch.
+ * A dispatcher that dies leaves its claims to run out; any dispatcher
+ * then claims them again.  On Galera the claim
  * UPDATE is certified like any write, so two nodes never both win a row.
  *
  * Jobs: heartbeats (heartbeat_job_seconds): stamp every due system's
@@ -83,7 +85,12 @@ read_signals(int sfd)
 	return stop;
 }
 
-/* Claim due tasks and start them; the number started. */
+/*
+ * Claim due tasks and start them; the number claimed.  Two statements
+ * whatever the number: the claim UPDATE, then one SELECT that reads each
+ * claimed task with its target (starting a task reads nothing more, so
+ * it starts while the rows stream).
+ */
 static int
 claim(struct dispatcher *d, int room)
 {
@@ -91,6 +98,7 @@ claim(struct dispatcher *d, int room)
 	int64_t		 id, user, conf;
 	int		 role, act, attempts, n = 0, got;
 	char		*reqid, *corr, *body;
+	struct target	 t;
 	struct xfer	*x;
 	enum fp_err	 rc;
 
@@ -110,28 +118,33 @@ claim(struct dispatcher *d, int room)
 		log_err("dispatcher: claimed: %s", db_errmsg(d->db));
 		return 0;
 	}
-	while ((got = db_fetch(d->db, d->a, "lliliisss", &id, &user, &role,
-	    &conf, &act, &attempts, &reqid, &corr, &body)) == 1) {
+	memset(&t, 0, sizeof(t));
+	while ((got = db_fetch(d->db, d->a, "lliliissslbbissislxxxx", &id,
+	    &user, &role, &conf, &act, &attempts, &reqid, &corr, &body,
+	    &t.conf_id, &t.enabled, &t.user_enabled, &t.status, &t.url,
+	    &t.ver, &t.hb, &t.sprops, &t.fp_id, &t.tok_enc, &t.tok_len,
+	    &t.sec_enc, &t.sec_len, &t.next_enc, &t.next_len, &t.next_sha,
+	    &t.sha_len)) == 1) {
+		n++;
 		if ((x = xfer_new(id, user, role, conf, act, attempts, by,
 		    reqid, corr, body)) == NULL) {
+			/* The lease runs out; sent later. */
 			log_err("dispatcher: out of memory");
-			continue;	/* the lease runs out; sent later */
-		}
-		x->next = d->claimed;
-		d->claimed = x;
-		n++;
+		} else
+			send_start(d, x, &t);
+		arena_reset(d->a);
 	}
+	if (got < 0)
+		log_err("dispatcher: claimed: %s", db_errmsg(d->db));
 	db_done(d->db);
 	arena_reset(d->a);
-	/* Start outside the result set: starting reads the database. */
-	while ((x = d->claimed) != NULL) {
-		d->claimed = x->next;
-		send_start(d, x);
-	}
 	return n;
 }
 
-/* Record a batch of finished transfers in one transaction. */
+/*
+ * Record a batch of finished transfers in one transaction (send_record:
+ * a few statements for the whole batch).
+ */
 static void
 record(struct dispatcher *d)
 {
@@ -141,8 +154,7 @@ record(struct dispatcher *d)
 	if (d->finished == NULL)
 		return;
 	if ((rc = db_begin(d->db)) == FP_OK)
-		for (x = d->finished; x != NULL && rc == FP_OK; x = x->next)
-			rc = send_record(d, x);
+		rc = send_record(d, d->finished);
 	if (rc == FP_OK)
 		rc = db_commit(d->db);
 	if (rc != FP_OK) {

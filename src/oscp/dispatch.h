@@ -56,6 +56,17 @@ struct xfer {
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
+/* What a claim reads about a task's target system (arena strings). */
+struct target {
+	int64_t		 conf_id;	/* DB_NULL: the system is gone */
+	bool		 enabled, user_enabled;
+	int		 status, hb;
+	char		*url, *ver, *sprops;
+	int64_t		 fp_id;
+	unsigned char	*tok_enc, *sec_enc, *next_enc, *next_sha;
+	size_t		 tok_len, sec_len, next_len, sha_len;
+};
+
 /* Cached OAuth access tokens (client credentials), per system. */
 struct oauth_tok {
 	struct oauth_tok *next;
@@ -76,7 +87,6 @@ struct dispatcher {
 	int			 inflight;
 	bool			 poll_now;
 	bool			 db_warned;
-	struct xfer		*claimed;	/* fetched, not started */
 	struct xfer		*finished;	/* to record */
 	struct oauth_tok	*tokens;
 };
@@ -87,9 +97,10 @@ struct xfer	*xfer_new(int64_t task_id, int64_t user_id, int role,
 void		 xfer_free(struct xfer *);
 
 /* send.c */
-void		 send_start(struct dispatcher *, struct xfer *);
+void		 send_start(struct dispatcher *, struct xfer *,
+		    const struct target *);
 void		 send_progress(struct dispatcher *);	/* finished -> list */
-enum fp_err	 send_record(struct dispatcher *, struct xfer *);
+enum fp_err	 send_record(struct dispatcher *, struct xfer *list);
 void		 send_cleanup(struct dispatcher *);
 bool		 send_addr_allowed(const struct settings *,
 		    const struct sockaddr *);	/* the URL policy */

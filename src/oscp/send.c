@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "db.h"
@@ -47,8 +48,6 @@
 #define REG_REGISTERED	114
 #define REG_FAILED	102
 
-static const enum stmt st_target[ROLE__MAX] = {
-	STMT_DSP_CP_TARGET, STMT_DSP_CO_TARGET };
 static const enum stmt st_status[ROLE__MAX] = {
 	STMT_DSP_CP_REG_STATUS, STMT_DSP_CO_REG_STATUS };
 static const enum aad_kind aad_token[ROLE__MAX] = {
@@ -461,48 +460,31 @@ launch(struct dispatcher *d, struct xfer *x)
  * end it at once (configuration error, nothing to send).
  */
 void
-send_start(struct dispatcher *d, struct xfer *x)
+send_start(struct dispatcher *d, struct xfer *x, const struct target *t)
 {
-	bool		 enabled = false, user_enabled = false, oauth;
-	int		 status = DB_NULL_INT, hb = DB_NULL_INT, n;
-	char		*url = NULL, *ver = NULL, *sprops = NULL, *token;
-	unsigned char	*tok_enc = NULL, *sec_enc = NULL, *next_enc = NULL;
-	unsigned char	*next_sha = NULL;
-	size_t		 tok_len = 0, sec_len = 0, next_len = 0, sha_len = 0;
-	int64_t		 fp_id = DB_NULL;
-	const char	*path, *why;
+	bool		 oauth;
+	int		 n;
+	char		*token;
+	const char	*path, *why, *url = t->url;
 	yajl_val	 sp = NULL;
 	char		 ebuf[128];
 
-	if (db_query(d->db, st_target[x->role], "ll", x->user_id,
-	    x->conf_id) != FP_OK) {
-		end(d, x, XFER_FAILED, "database error");
-		return;
-	}
-	n = db_fetch(d->db, d->a, "bbissislxxxx", &enabled, &user_enabled,
-	    &status, &url, &ver, &hb, &sprops, &fp_id, &tok_enc, &tok_len,
-	    &sec_enc, &sec_len, &next_enc, &next_len, &next_sha, &sha_len);
-	db_done(d->db);
-	if (n < 0) {
-		end(d, x, XFER_FAILED, "database error");
-		return;
-	}
-	if (n == 0) {
+	if (t->conf_id == DB_NULL) {
 		end(d, x, XFER_CONFIG, "the system no longer exists");
 		return;
 	}
-	if (!enabled || !user_enabled) {
+	if (!t->enabled || !t->user_enabled) {
 		end(d, x, XFER_CONFIG, "the system is disabled");
 		return;
 	}
-	if (x->action == OSCP_REGISTER ? status != REG_PENDING_VALUE :
-	    status != REG_REGISTERED) {
+	if (x->action == OSCP_REGISTER ? t->status != REG_PENDING_VALUE :
+	    t->status != REG_REGISTERED) {
 		end(d, x, XFER_CONFIG, x->action == OSCP_REGISTER ?
 		    "the system is no longer Pending" :
 		    "the system is not Registered");
 		return;
 	}
-	if (ver == NULL || strcmp(ver, "2.0") != 0) {
+	if (t->ver == NULL || strcmp(t->ver, "2.0") != 0) {
 		end(d, x, XFER_CONFIG, "the system's OSCP version is not 2.0");
 		return;
 	}
@@ -521,14 +503,15 @@ send_start(struct dispatcher *d, struct xfer *x)
 			end(d, x, XFER_CONFIG, "fp_base_url is not configured");
 			return;
 		}
-		if (next_sha == NULL || sha_len != 32 || (token = unseal(d, x,
-		    AAD_FP_NEXT, fp_id, next_enc, next_len)) == NULL) {
+		if (t->next_sha == NULL || t->sha_len != 32 ||
+		    (token = unseal(d, x, AAD_FP_NEXT, t->fp_id, t->next_enc,
+		    t->next_len)) == NULL) {
 			end(d, x, XFER_CONFIG, "no new token to send");
 			return;
 		}
-		memcpy(x->next_sha, next_sha, 32);
+		memcpy(x->next_sha, t->next_sha, 32);
 		x->has_next = true;
-		x->fp_id = fp_id;
+		x->fp_id = t->fp_id;
 		free(x->body);
 		x->body = NULL;
 		{
@@ -546,12 +529,12 @@ send_start(struct dispatcher *d, struct xfer *x)
 	} else if (x->action == OSCP_HEARTBEAT) {
 		char	*b;
 
-		if (hb == DB_NULL_INT || hb <= 0) {
+		if (t->hb == DB_NULL_INT || t->hb <= 0) {
 			end(d, x, XFER_CONFIG, "no heartbeat interval");
 			return;
 		}
 		b = oscp_json_heartbeat(d->a, time_now_us() +
-		    2 * (int64_t)hb * 1000000);
+		    2 * (int64_t)t->hb * 1000000);
 		free(x->body);
 		if (b == NULL || (x->body = strdup(b)) == NULL) {
 			end(d, x, XFER_FAILED, "out of memory");
@@ -564,8 +547,8 @@ send_start(struct dispatcher *d, struct xfer *x)
 	}
 
 	/* URL, headers, authorisation. */
-	if (sprops != NULL)
-		sp = yajl_tree_parse(sprops, ebuf, sizeof(ebuf));
+	if (t->sprops != NULL)
+		sp = yajl_tree_parse(t->sprops, ebuf, sizeof(ebuf));
 	path = props(x, sp, &oauth);
 	if (asprintf(&x->url, "%s%s", url, path) == -1)
 		x->url = NULL;
@@ -579,7 +562,7 @@ send_start(struct dispatcher *d, struct xfer *x)
 	}
 	if (oauth) {
 		if ((x->client_secret = unseal(d, x, aad_secret[x->role],
-		    x->conf_id, sec_enc, sec_len)) == NULL) {
+		    x->conf_id, t->sec_enc, t->sec_len)) == NULL) {
 			end(d, x, XFER_CONFIG, "OAuth is configured but no "
 			    "client secret is stored");
 			return;
@@ -594,11 +577,11 @@ send_start(struct dispatcher *d, struct xfer *x)
 			end(d, x, XFER_CONFIG, ebuf);
 			return;
 		}
-	} else if (tok_enc != NULL) {
+	} else if (t->tok_enc != NULL) {
 		char	*h;
 
 		if ((token = unseal(d, x, aad_token[x->role], x->conf_id,
-		    tok_enc, tok_len)) == NULL) {
+		    t->tok_enc, t->tok_len)) == NULL) {
 			end(d, x, XFER_CONFIG, "the system's token does not "
 			    "open (master key?)");
 			return;
@@ -736,47 +719,159 @@ send_progress(struct dispatcher *d)
 	}
 }
 
+/* A string for the JSON of a batch: UTF-8 as is, other bytes as '?'. */
+static bool
+gen_str(yajl_gen g, const char *key, const char *v)
+{
+	size_t		 i, len;
+	char		*copy;
+	bool		 ok;
+
+	if (v == NULL)
+		return true;	/* absent: NULL in the table */
+	len = strlen(v);
+	if (yajl_gen_string(g, (const unsigned char *)key, strlen(key)) !=
+	    yajl_gen_status_ok)
+		return false;
+	if (yajl_gen_string(g, (const unsigned char *)v, len) ==
+	    yajl_gen_status_ok)
+		return true;
+	/* Not UTF-8 (an error text cut in a character): keep ASCII. */
+	if ((copy = strdup(v)) == NULL)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	ok = yajl_gen_string(g, (const unsigned char *)copy, len) ==
+	    yajl_gen_status_ok;
+	free(copy);
+	return ok;
+}
+
+static bool
+gen_int(yajl_gen g, const char *key, long long v)
+{
+	return yajl_gen_string(g, (const unsigned char *)key, strlen(key)) ==
+	    yajl_gen_status_ok && yajl_gen_integer(g, v) == yajl_gen_status_ok;
+}
+
 /*
- * Record one attempt in the caller's transaction: the event, then the
- * task (and, for a Register reply, the token swap and the status).
+ * The JSON parameter of a batch statement: the events of every attempt
+ * in the list ([{u, r, c, a, q, k, s, e, d, n}], absent keys are NULL),
+ * or the tasks done ([[task id, claim], ...]).  NULL when out of memory;
+ * *count: the elements.
+ */
+static yajl_gen
+batch_json(struct xfer *list, bool events, int64_t now_us, size_t *count)
+{
+	yajl_gen	 g;
+	struct xfer	*x;
+	bool		 ok;
+	int64_t		 ms;
+
+	*count = 0;
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return NULL;
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	ok = yajl_gen_array_open(g) == yajl_gen_status_ok;
+	for (x = list; x != NULL && ok; x = x->next) {
+		if (!events) {
+			if (x->end == XFER_FAILED && x->attempt < MAX_TRIES)
+				continue;	/* retried, not done */
+			ok = yajl_gen_array_open(g) == yajl_gen_status_ok &&
+			    yajl_gen_integer(g, x->task_id) ==
+			    yajl_gen_status_ok && yajl_gen_string(g,
+			    (const unsigned char *)x->claim,
+			    strlen(x->claim)) == yajl_gen_status_ok &&
+			    yajl_gen_array_close(g) == yajl_gen_status_ok;
+			(*count)++;
+			continue;
+		}
+		ms = x->start_us ? (now_us - x->start_us) / 1000 : 0;
+		ok = yajl_gen_map_open(g) == yajl_gen_status_ok &&
+		    gen_int(g, "u", x->user_id) && gen_int(g, "r", x->role) &&
+		    gen_int(g, "c", x->conf_id) &&
+		    gen_int(g, "a", x->action) && gen_str(g, "q", x->reqid) &&
+		    gen_str(g, "k", x->corr) &&
+		    (x->status == 0 || gen_int(g, "s", x->status)) &&
+		    gen_str(g, "e", x->error) && gen_int(g, "d", ms) &&
+		    gen_int(g, "n", x->attempt) &&
+		    yajl_gen_map_close(g) == yajl_gen_status_ok;
+		(*count)++;
+	}
+	if (!ok || yajl_gen_array_close(g) != yajl_gen_status_ok) {
+		yajl_gen_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Run a batch statement with the JSON of the list. */
+static enum fp_err
+batch(struct dispatcher *d, enum stmt st, struct xfer *list, bool events,
+    int64_t now_us)
+{
+	yajl_gen		 g;
+	const unsigned char	*buf;
+	size_t			 len, count;
+	enum fp_err		 rc;
+
+	if ((g = batch_json(list, events, now_us, &count)) == NULL)
+		return FP_ENOMEM;
+	if (count == 0)
+		rc = FP_OK;
+	else if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		rc = FP_ENOMEM;
+	else
+		rc = db_exec(d->db, st, "s", (const char *)buf);
+	yajl_gen_free(g);
+	return rc;
+}
+
+/*
+ * Record a batch of attempts in the caller's transaction: every event in
+ * one statement, every task done (or given up) deleted in one, each retry
+ * put back, and for a Register reply the token swap and the status.
  */
 enum fp_err
-send_record(struct dispatcher *d, struct xfer *x)
+send_record(struct dispatcher *d, struct xfer *list)
 {
-	int64_t		 ms = x->start_us ? (time_now_us() - x->start_us) /
-			    1000 : 0;
-	bool		 again = x->end == XFER_FAILED &&
-			    x->attempt < MAX_TRIES;
+	int64_t		 now = time_now_us();
+	struct xfer	*x;
 	enum fp_err	 rc;
 
-	if ((rc = db_exec(d->db, STMT_EVENT_INSERT, "liliissisii",
-	    x->user_id, x->role, x->conf_id, (int)OSCP_OUT, x->action,
-	    x->reqid, x->corr, x->status ? x->status : DB_NULL_INT, x->error,
-	    (int)ms, x->attempt)) != FP_OK)
+	if ((rc = batch(d, STMT_DSP_EVENTS_INSERT, list, true, now)) !=
+	    FP_OK ||
+	    (rc = batch(d, STMT_DSP_TASK_DONE, list, false, now)) != FP_OK)
 		return rc;
-	if (again)
-		return db_exec(d->db, STMT_DSP_TASK_RETRY, "ils",
-		    x->attempt * d->s->dispatch_retry_seconds, x->task_id,
-		    x->claim);
-	if ((rc = db_exec(d->db, STMT_DSP_TASK_DONE, "ls", x->task_id,
-	    x->claim)) != FP_OK)
-		return rc;
-	if (x->action != OSCP_REGISTER)
-		return FP_OK;
-	if (x->end == XFER_OK && x->has_next) {
-		if ((rc = db_exec(d->db, STMT_DSP_FP_PROMOTE, "llx",
-		    x->user_id, x->fp_id, x->next_sha, sizeof(x->next_sha))) !=
-		    FP_OK)
-			return rc;
-		return db_exec(d->db, st_status[x->role], "itlli",
-		    REG_REGISTERED, time_now_us(), x->user_id, x->conf_id,
-		    REG_PENDING_VALUE);
+	for (x = list; x != NULL; x = x->next) {
+		if (x->end == XFER_FAILED && x->attempt < MAX_TRIES) {
+			if ((rc = db_exec(d->db, STMT_DSP_TASK_RETRY, "ils",
+			    x->attempt * d->s->dispatch_retry_seconds,
+			    x->task_id, x->claim)) != FP_OK)
+				return rc;
+			continue;
+		}
+		if (x->action != OSCP_REGISTER)
+			continue;
+		if (x->end == XFER_OK && x->has_next) {
+			if ((rc = db_exec(d->db, STMT_DSP_FP_PROMOTE, "llx",
+			    x->user_id, x->fp_id, x->next_sha,
+			    sizeof(x->next_sha))) != FP_OK ||
+			    (rc = db_exec(d->db, st_status[x->role], "itlli",
+			    REG_REGISTERED, now, x->user_id, x->conf_id,
+			    REG_PENDING_VALUE)) != FP_OK)
+				return rc;
+		} else if (x->end == XFER_CONFIG) {
+			/* A Register reply that cannot be sent as configured:
+			 * Failed (a system no longer Pending keeps its status:
+			 * the statement checks). */
+			if ((rc = db_exec(d->db, st_status[x->role], "itlli",
+			    REG_FAILED, now, x->user_id, x->conf_id,
+			    REG_PENDING_VALUE)) != FP_OK)
+				return rc;
+		}
 	}
-	/* A Register reply that cannot be sent as configured: Failed (a
-	 * system no longer Pending keeps its status: the statement checks). */
-	if (x->end == XFER_CONFIG)
-		return db_exec(d->db, st_status[x->role], "itlli", REG_FAILED,
-		    time_now_us(), x->user_id, x->conf_id, REG_PENDING_VALUE);
 	return FP_OK;
 }
 
