@@ -307,10 +307,11 @@ unquote(char *v)
 	return 0;
 }
 
+/* The lines of f, named file in messages. */
 static int
-load_file(struct settings *s, const char *file, char *err, size_t errlen)
+load_stream(struct settings *s, FILE *f, const char *file, char *err,
+    size_t errlen)
 {
-	FILE			*f;
 	char			*line = NULL, *p, *eq, *k, *v;
 	char			 why[256];
 	size_t			 cap = 0;
@@ -319,10 +320,6 @@ load_file(struct settings *s, const char *file, char *err, size_t errlen)
 	const struct setting	*t;
 	int			 rc = -1;
 
-	if ((f = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
 	while ((len = getline(&line, &cap, f)) != -1) {
 		lineno++;
 		p = line;
@@ -374,6 +371,20 @@ load_file(struct settings *s, const char *file, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(line);
+	return rc;
+}
+
+static int
+load_file(struct settings *s, const char *file, char *err, size_t errlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	if ((f = fopen(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	rc = load_stream(s, f, file, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -427,6 +438,43 @@ settings_load(struct settings *s, const char *file, char *err,
 	if (load_env(s, err, errlen) == -1)
 		goto fail;
 	return 0;
+fail:
+	settings_free(s);
+	return -1;
+}
+
+/*
+ * The defaults, then the text of a settings file (len bytes, NULs
+ * included), named name in messages; the environment is not read.  The
+ * same contract as settings_load(); for the fuzzer and the unit tests.
+ */
+int
+settings_parse(struct settings *s, const char *text, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	FILE	*f = NULL;
+	char	 why[256];
+	size_t	 i;
+	int	 rc;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < NSETTINGS; i++)
+		if (set_value(s, &table[i], table[i].def, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errlen, "default %s: %s", table[i].key,
+			    why);
+			goto fail;
+		}
+	if (len == 0)
+		return 0;
+	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	rc = load_stream(s, f, name, err, errlen);
+	fclose(f);
+	if (rc == 0)
+		return 0;
 fail:
 	settings_free(s);
 	return -1;
