@@ -48,6 +48,7 @@ run_one() {
 	local t=$1 bin=$WORK/build/fuzz_$1 log=$WORK/logs/$1.log
 	local rc=0 execs rate nfind status=ok f
 	local dirs=("$WORK/corpus/$t")
+	rm -rf "$WORK/artifacts/$t"
 	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
 	[ -d "$HERE/corpus/$t" ] && dirs+=("$HERE/corpus/$t")
 	: >"$log"
