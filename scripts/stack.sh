@@ -67,7 +67,7 @@ stack__root() {
 STACK_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config
 mariadb-server mariadb-client libmariadb-dev libfcgi-dev libyajl-dev
 libcurl4-openssl-dev libssl-dev libcunit1-dev nginx wrk jq nodejs npm curl
-valgrind"
+valgrind clang libclang-rt-14-dev"
 
 # Install the Debian packages the build, the stack and the tests need;
 # apt only runs when one of them is missing.  Node and npm count as
