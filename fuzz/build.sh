@@ -1,7 +1,8 @@
 #!/bin/bash
 # fuzz/build.sh OUTDIR -- build the libFuzzer targets (fuzz/fuzz_*.c)
-# with clang, ASan and UBSan into OUTDIR (objects cached there: a file is
-# recompiled only when it or a header is newer than its object).  Every
+# with clang, ASan and UBSan into OUTDIR (objects cached there, thrown
+# away whenever any source, header or flag differs from the last build's,
+# by content: a checkout of an older file is not missed).  Every
 # target links against the same instrumented copy of src/ (all of
 # libfp.a's sources); the linker takes only what a target uses.
 #
@@ -34,20 +35,24 @@ LIBSRC=$(sed -n '/^libfp_a_SOURCES/,/^$/p' "$SRC/Makefile.am" |
     tr ' \t\\' '\n\n\n' | grep '^src/.*\.c$')
 [ -n "$LIBSRC" ] || { echo "fuzz/build.sh: no libfp_a_SOURCES in Makefile.am" >&2; exit 1; }
 
+stamp=$({ echo "$CC $CFLAGS $CPPFLAGS $LIBS"; cat "$SRC"/src/*/*.[ch] \
+    "$HERE"/*.[ch]; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$OUT/obj" "$OUT"/fuzz_* "$OUT/libfp-fuzz.a" "$OUT/stamp"
+fi
 mkdir -p "$OUT/obj"
-newest_h=$(ls -t "$SRC"/src/*/*.h "$HERE"/*.h | head -n 1)
 
-# Compile one source to OUT/obj/<name>.o when stale.
+# Compile one source to OUT/obj/<name>.o unless already there.
 compile() {
 	local c=$1 extra=$2 o
 	o=$OUT/obj/$(basename "${c%.c}").o
-	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
+	if [ ! -f "$o" ]; then
 		# shellcheck disable=SC2086
-		$CC $CFLAGS $extra $CPPFLAGS -c "$c" -o "$o"
+		$CC $CFLAGS $extra $CPPFLAGS -c "$c" -o "$o.tmp" && mv "$o.tmp" "$o"
 	fi
 }
 export -f compile
-export CC CFLAGS CPPFLAGS OUT newest_h
+export CC CFLAGS CPPFLAGS OUT
 
 # The library with coverage instrumentation (no libFuzzer main).
 for c in $LIBSRC; do
@@ -64,11 +69,11 @@ done
 for f in "$HERE"/fuzz_*.c; do
 	t=$(basename "${f%.c}")
 	compile "$f" -fsanitize=fuzzer-no-link
-	if [ ! -x "$OUT/$t" ] || [ "$OUT/obj/$t.o" -nt "$OUT/$t" ] ||
-	    [ "$OUT/libfp-fuzz.a" -nt "$OUT/$t" ]; then
+	if [ ! -x "$OUT/$t" ]; then
 		# shellcheck disable=SC2086
 		$CC $CFLAGS -fsanitize=fuzzer "$OUT/obj/$t.o" \
 		    "$OUT/libfp-fuzz.a" $LIBS -o "$OUT/$t"
 	fi
 done
+echo "$stamp" >"$OUT/stamp"
 echo "fuzz/build.sh: $(ls "$HERE"/fuzz_*.c | wc -l) targets in $OUT"
