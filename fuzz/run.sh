@@ -54,7 +54,7 @@ run_one() {
 	: >"$log"
 	if [ -d "$HERE/regress/$t" ] && [ -n "$(ls -A "$HERE/regress/$t")" ]; then
 		# Each file run once; any crash, leak or report fails.
-		"$bin" -artifact_prefix="$WORK/artifacts/$t/" \
+		"$bin" -timeout=25 -artifact_prefix="$WORK/artifacts/$t/" \
 		    "$HERE/regress/$t"/* >>"$log" 2>&1 || rc=$?
 		[ "$rc" = 0 ] || status="regression"
 		dirs+=("$HERE/regress/$t")
