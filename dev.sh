@@ -30,8 +30,12 @@
 #                                 peer commands ("help"), Ctrl-C stops it.
 #                                 npm packages go to var/node-deps.
 #   ./dev.sh test                 clean builds + make check (plain and
-#                                 with ASan/UBSan), make check-valgrind,
-#                                 make distcheck
+#                                 with ASan/UBSan), the fuzz targets 10 s
+#                                 each, make check-valgrind, make distcheck
+#   ./dev.sh fuzz [SECONDS] [TARGET...]   build the libFuzzer targets
+#                                 (clang, ASan+UBSan) and run each for
+#                                 SECONDS (60), regressions replayed first;
+#                                 prints execs and crashes per target
 #   ./dev.sh bench [ARGS...]      bench/run
 #   ./dev.sh soak [MINUTES]       soak/run: mixed management + OSCP load at
 #                                 fixed concurrency for MINUTES (10) after a
@@ -45,7 +49,9 @@
 # beside the first needs its own, and other ports); for test:
 # FP_SKIP_SANITIZERS=1, FP_SKIP_VALGRIND=1, FP_SKIP_DISTCHECK=1,
 # FP_SKIP_SOAK=1 (the 1-minute soak after the plain build),
-# FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset).
+# FP_SKIP_FUZZ=1, FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset);
+# for fuzz: FP_FUZZ_JOBS (targets at once, 1), FP_FUZZ_WORK (keep build
+# and corpora there), see fuzz/run.sh.
 
 set -u
 
@@ -425,6 +431,14 @@ cmd_peer() {
 }
 
 # ---------------------------------------------------------------------
+# fuzz
+
+cmd_fuzz() {
+	stack_install_deps || die "installing packages failed"
+	exec "$SRC/fuzz/run.sh" "$@"
+}
+
+# ---------------------------------------------------------------------
 # test
 
 # Show the logs of failed tests (automake's *.log next to each test).
@@ -523,6 +537,19 @@ cmd_test() {
 		total=$((total + n))
 	fi
 
+	if [ "${FP_SKIP_FUZZ:-0}" != 1 ]; then
+		say "[fuzz] every target 10 s (ASan+UBSan), regressions replayed"
+		t0=$SECONDS
+		if ! FP_FUZZ_WORK=$root/fuzz "$SRC/fuzz/run.sh" 10 \
+		    >"$root/fuzz.out" 2>&1; then
+			tail -n 60 "$root/fuzz.out"
+			say "[fuzz] failed"
+			fail_test
+		fi
+		sed -n '/^target /,$p' "$root/fuzz.out"
+		say "[fuzz] passed in $((SECONDS - t0)) s"
+	fi
+
 	if [ "${FP_SKIP_VALGRIND:-0}" != 1 ]; then
 		say "[valgrind] make check-valgrind (in $b1)"
 		t0=$SECONDS
@@ -584,6 +611,7 @@ admin) shift; cmd_admin "$@" ;;
 curl) shift; cmd_curl "$@" ;;
 peer) shift; cmd_peer "$@" ;;
 test) shift; cmd_test "$@" ;;
+fuzz) shift; cmd_fuzz "$@" ;;
 bench)
 	shift
 	[ -x "$SRC/bench/run" ] || die "no bench/run"

@@ -67,7 +67,7 @@ stack__root() {
 STACK_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config
 mariadb-server mariadb-client libmariadb-dev libfcgi-dev libyajl-dev
 libcurl4-openssl-dev libssl-dev libcunit1-dev nginx wrk jq nodejs npm curl
-valgrind apache2"
+valgrind apache2 clang libclang-rt-14-dev"
 # install.test.mjs: sd_notify (libsystemd-dev), systemd-analyze only
 # (systemd; nothing is started), man -l and groff -ww on the man pages,
 # python3 for a NOTIFY_SOCKET listener.

@@ -154,6 +154,8 @@ struct settings {
 int	 settings_load(struct settings *, const char *file, char *err,
 	    size_t errlen);			/* file NULL = defaults + env;
 						   on -1 s is already freed */
+int	 settings_parse(struct settings *, const char *text, size_t len,
+	    const char *name, char *err, size_t errlen);	/* no env */
 void	 settings_free(struct settings *);
 void	 settings_dump(const struct settings *, void (*)(const char *));
 int	 settings_dump_defaults(void (*)(const char *));

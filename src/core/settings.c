@@ -314,10 +314,11 @@ unquote(char *v)
 	return 0;
 }
 
+/* The lines of f, named file in messages. */
 static int
-load_file(struct settings *s, const char *file, char *err, size_t errlen)
+load_stream(struct settings *s, FILE *f, const char *file, char *err,
+    size_t errlen)
 {
-	FILE			*f;
 	char			*line = NULL, *p, *eq, *k, *v;
 	char			 why[256];
 	size_t			 cap = 0;
@@ -326,10 +327,6 @@ load_file(struct settings *s, const char *file, char *err, size_t errlen)
 	const struct setting	*t;
 	int			 rc = -1;
 
-	if ((f = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
 	while ((len = getline(&line, &cap, f)) != -1) {
 		lineno++;
 		p = line;
@@ -381,6 +378,20 @@ load_file(struct settings *s, const char *file, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(line);
+	return rc;
+}
+
+static int
+load_file(struct settings *s, const char *file, char *err, size_t errlen)
+{
+	FILE	*f;
+	int	 rc;
+
+	if ((f = fopen(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	rc = load_stream(s, f, file, err, errlen);
 	fclose(f);
 	return rc;
 }
@@ -509,6 +520,43 @@ settings_dump_defaults(void (*out)(const char *))
 	settings_dump(&s, out);
 	settings_free(&s);
 	return 0;
+}
+
+/*
+ * The defaults, then the text of a settings file (len bytes, NULs
+ * included), named name in messages; the environment is not read.  The
+ * same contract as settings_load(); for the fuzzer and the unit tests.
+ */
+int
+settings_parse(struct settings *s, const char *text, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	FILE	*f = NULL;
+	char	 why[256];
+	size_t	 i;
+	int	 rc;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < NSETTINGS; i++)
+		if (set_value(s, &table[i], table[i].def, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errlen, "default %s: %s", table[i].key,
+			    why);
+			goto fail;
+		}
+	if (len == 0)
+		return 0;
+	if ((f = fmemopen((void *)text, len, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	rc = load_stream(s, f, name, err, errlen);
+	fclose(f);
+	if (rc == 0)
+		return 0;
+fail:
+	settings_free(s);
+	return -1;
 }
 
 /* Free every string member and zero the struct. */

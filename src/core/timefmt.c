@@ -19,6 +19,10 @@
 #include "timefmt.h"
 
 #define US_PER_S	INT64_C(1000000)
+/* 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the instants every
+ * formatter here can write are those in between. */
+#define FIRST_S		INT64_C(-62167219200)
+#define END_S		INT64_C(253402300800)
 
 static const char *const mon_names[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -250,7 +254,9 @@ time_fmt_oscp(int64_t us, char out[TIME_BUFSZ])
 /*
  * RFC 3339 date-time: 'T' or 't' between date and time, optional
  * fraction of any length (1*DIGIT; what is past microseconds is cut),
- * then 'Z', 'z' or +hh:mm / -hh:mm.  The instant is UTC.
+ * then 'Z', 'z' or +hh:mm / -hh:mm.  The instant is UTC.  -2 when the
+ * text is well formed but the offset takes the instant out of years
+ * 0000-9999 (UTC), which no formatter here could write again.
  */
 int
 time_parse_rfc3339(const char *s, size_t len, int64_t *us)
@@ -258,6 +264,7 @@ time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 	const char	*p = s, *end = s + len;
 	struct ymdhms	 t;
 	int		 sign, oh, om, off = 0;
+	int64_t		 secs;
 
 	if (!date_time(&p, end, 'T', 't', &t) ||
 	    !fraction(&p, end, 0, &t.us) ||
@@ -275,7 +282,11 @@ time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 		return -1;
 	if (p != end)
 		return -1;
-	*us = ((int64_t)to_epoch(&t) - off) * US_PER_S + t.us;
+	/* An offset can move the instant out of years 0000-9999. */
+	secs = (int64_t)to_epoch(&t) - off;
+	if (secs < FIRST_S || secs >= END_S)
+		return -2;
+	*us = secs * US_PER_S + t.us;
 	return 0;
 }
 

@@ -23,6 +23,7 @@ size_t	 time_fmt_sn(int64_t us, char out[TIME_BUFSZ]);
 int	 time_parse_sn(const char *, size_t, int64_t *us);	/* 0 or -1 */
 size_t	 time_fmt_oscp(int64_t us, char out[TIME_BUFSZ]);
 int	 time_parse_rfc3339(const char *, size_t, int64_t *us);
+				/* 0, -1, or -2 outside years 0000-9999 UTC */
 size_t	 time_fmt_http(time_t, char out[TIME_BUFSZ]);
 int	 time_parse_http(const char *, time_t *);
 size_t	 time_fmt_compact(time_t, char out[TIME_BUFSZ]);  /* 20250307T090503Z */

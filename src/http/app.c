@@ -132,7 +132,6 @@ void
 app_handle(struct worker *w, struct FCGX_Request *fcgx)
 {
 	struct req	*r;
-	const char	*q;
 	enum fp_err	 rc;
 
 	if ((r = arena_calloc(w->a, sizeof(*r))) == NULL) {
@@ -148,23 +147,11 @@ app_handle(struct worker *w, struct FCGX_Request *fcgx)
 	r->fcgx = fcgx;
 	r->envp = fcgx->envp;
 	r->start_us = time_now_us();
-	r->method_name = req_param(r, "REQUEST_METHOD");
-	if (r->method_name == NULL)
-		r->method_name = "GET";
-	r->method = method_parse(r->method_name);
-	if ((r->target = req_param(r, "REQUEST_URI")) == NULL)
-		r->target = "/";
-	q = strchr(r->target, '?');
-	r->path = q ? arena_strndup(r->a, r->target,
-	    (size_t)(q - r->target)) : r->target;
-	r->content_type = req_param(r, "CONTENT_TYPE");
-	r->route_name = "none";
+	rc = req_from_params(r);
 	r->reqid = request_id(r);
 	log_set_reqid(r->reqid);
 
-	if (r->path == NULL)
-		rc = FP_ENOMEM;
-	else
+	if (rc == FP_OK)
 		rc = dispatch(w, r);
 	if (rc != FP_OK) {
 		if (r->db != NULL)

@@ -107,21 +107,38 @@ req_param(const struct req *r, const char *name)
 }
 
 /*
- * Read the whole body (CONTENT_LENGTH bytes) into the arena; 413 over the
- * configured cap, before reading anything.
+ * The request as the FastCGI params (r->envp) describe it: method,
+ * target, path, content type.  r->a and r->envp are set by the caller.
  */
 enum fp_err
-req_read_body(struct req *r)
+req_from_params(struct req *r)
+{
+	const char	*q;
+
+	r->method_name = req_param(r, "REQUEST_METHOD");
+	if (r->method_name == NULL)
+		r->method_name = "GET";
+	r->method = method_parse(r->method_name);
+	if ((r->target = req_param(r, "REQUEST_URI")) == NULL)
+		r->target = "/";
+	q = strchr(r->target, '?');
+	r->path = q ? arena_strndup(r->a, r->target,
+	    (size_t)(q - r->target)) : r->target;
+	r->content_type = req_param(r, "CONTENT_TYPE");
+	r->route_name = "none";
+	return r->path == NULL ? FP_ENOMEM : FP_OK;
+}
+
+/* CONTENT_LENGTH (0 when absent or empty); 400 when it is not a number,
+ * 413 over the configured cap. */
+enum fp_err
+req_content_length(struct req *r, size_t *out)
 {
 	const char	*cl = req_param(r, "CONTENT_LENGTH");
 	char		*end;
 	unsigned long long len;
-	int		 n;
-	size_t		 got = 0;
 
-	if (r->body_read)
-		return FP_OK;
-	r->body_read = true;
+	*out = 0;
 	if (cl == NULL || *cl == '\0')
 		return FP_OK;
 	errno = 0;
@@ -130,6 +147,29 @@ req_read_body(struct req *r)
 		return r->detail = "Bad Content-Length", FP_EBADREQ;
 	if (len > r->s->body_max)
 		return FP_ETOOBIG;
+	*out = (size_t)len;
+	return FP_OK;
+}
+
+/*
+ * Read the whole body (CONTENT_LENGTH bytes) into the arena; 413 over the
+ * configured cap, before reading anything.
+ */
+enum fp_err
+req_read_body(struct req *r)
+{
+	size_t		 len;
+	int		 n;
+	size_t		 got = 0;
+	enum fp_err	 rc;
+
+	if (r->body_read)
+		return FP_OK;
+	r->body_read = true;
+	if ((rc = req_content_length(r, &len)) != FP_OK)
+		return rc;
+	if (len == 0)
+		return FP_OK;
 	if ((r->body = arena_alloc(r->a, (size_t)len + 1)) == NULL)
 		return FP_ENOMEM;
 	while (got < len) {

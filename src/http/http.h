@@ -158,6 +158,8 @@ int		 parse_id(const char *, size_t, int64_t *);	/* 0 or -1 */
 
 /* http.c */
 const char	*req_param(const struct req *, const char *name);
+enum fp_err	 req_from_params(struct req *);	/* method, target, path */
+enum fp_err	 req_content_length(struct req *, size_t *);
 enum fp_err	 req_read_body(struct req *);
 enum fp_err	 req_json_body(struct req *);	/* 415 / 413 / empty body */
 void		 req_verr(struct req *, const char *location, const char *code,

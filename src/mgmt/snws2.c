@@ -980,28 +980,47 @@ glob_seg(const char *p, size_t pn, const char *s, size_t sn)
 	return pi == pn;
 }
 
+/*
+ * Pattern segments against path segments, "**" standing for any number
+ * of whole segments.  Iterative, backtracking only to the latest "**"
+ * (as a '*' in glob_seg): O(pattern x path) segment compares.  The
+ * recursive form took exponential time on patterns with many "**"
+ * against long paths (found by fuzz/fuzz_api_paths), pinning a worker.
+ */
 static bool
 match_segs(const char *pat, const char *path)
 {
-	const char	*ps, *ss, *q;
-	size_t		 pl, sl;
+	const char	*p = pat, *s = path, *pn, *sn;
+	const char	*star_p = NULL, *star_s = NULL;
+	const char	*ps = NULL, *ss = NULL;
+	size_t		 pl = 0, sl = 0;
+	bool		 have_p, have_s;
 
-	if (!next_seg(&pat, &ps, &pl)) {
-		q = path;
-		return !next_seg(&q, &ss, &sl);
-	}
-	if (pl == 2 && ps[0] == '*' && ps[1] == '*') {
-		for (q = path;;) {
-			if (match_segs(pat, q))
-				return true;
-			if (!next_seg(&q, &ss, &sl))
-				return false;
+	for (;;) {
+		pn = p;
+		have_p = next_seg(&pn, &ps, &pl);
+		if (have_p && pl == 2 && ps[0] == '*' && ps[1] == '*') {
+			/* try zero segments first; remember where to resume */
+			p = star_p = pn;
+			star_s = s;
+			continue;
 		}
+		sn = s;
+		have_s = next_seg(&sn, &ss, &sl);
+		if (!have_s)
+			return !have_p;	/* a "**" left would have been skipped */
+		if (have_p && glob_seg(ps, pl, ss, sl)) {
+			p = pn;
+			s = sn;
+			continue;
+		}
+		if (star_p == NULL)
+			return false;
+		/* the latest "**" takes one more path segment */
+		(void)next_seg(&star_s, &ss, &sl);
+		p = star_p;
+		s = star_s;
 	}
-	q = path;
-	if (!next_seg(&q, &ss, &sl) || !glob_seg(ps, pl, ss, sl))
-		return false;
-	return match_segs(pat, q);
 }
 
 /*

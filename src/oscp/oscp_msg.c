@@ -401,11 +401,13 @@ static bool
 date(struct rd *r, const char *path, const struct jnode *n, int64_t *us)
 {
 	char	 buf[TIME_BUFSZ];
+	int	 rc;
 
-	if (time_parse_rfc3339(n->s, n->len, us) != 0)
-		return bad(r, path, "must be an RFC 3339 date-time");
-	if (time_fmt_oscp(*us, buf) == 0)
+	if ((rc = time_parse_rfc3339(n->s, n->len, us)) == -2 ||
+	    (rc == 0 && time_fmt_oscp(*us, buf) == 0))
 		return bad(r, path, "must be in the years 0000 to 9999 (UTC)");
+	if (rc != 0)
+		return bad(r, path, "must be an RFC 3339 date-time");
 	return true;
 }
 

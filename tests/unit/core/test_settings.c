@@ -383,6 +383,35 @@ t_dump_defaults(void)
 	unsetenv("OSCP_FP_WORKERS");
 }
 
+/* settings_parse(): the same grammar from memory (the fuzzer's entry),
+ * NULs included, no environment. */
+static void
+t_parse_buffer(void)
+{
+	static const char	 ok[] = "[x]\nworkers = 3\ndb_name = \"a\\\"b\"\n";
+	static const char	 nul[] = "workers = 3\nlisten = a\0b\n";
+	struct settings		 st;
+	char			 err[256];
+
+	CU_ASSERT_EQUAL_FATAL(settings_parse(&st, ok, sizeof(ok) - 1, "mem",
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(st.workers, 3);
+	CU_ASSERT_STRING_EQUAL(st.db_name, "a\"b");
+	CU_ASSERT_EQUAL(st.json_max_depth, 16);		/* default */
+	settings_free(&st);
+	CU_ASSERT_EQUAL_FATAL(settings_parse(&st, "", 0, "mem", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(st.workers, 8);
+	settings_free(&st);
+	CU_ASSERT_EQUAL(settings_parse(&st, nul, sizeof(nul) - 1, "mem", err,
+	    sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "mem:2: NUL byte in line");
+	CU_ASSERT_PTR_NULL(st.listen);
+	CU_ASSERT_EQUAL(settings_parse(&st, "workers = 0", 11, "mem", err,
+	    sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mem:1: bad number '0'"));
+}
+
 void
 test_settings_register(void)
 {
@@ -397,4 +426,5 @@ test_settings_register(void)
 	CU_add_test(s, "dump hides the password", t_dump);
 	CU_add_test(s, "unknown OSCP_FP_ variables", t_unknown_env);
 	CU_add_test(s, "built-in defaults", t_dump_defaults);
+	CU_add_test(s, "parse from memory", t_parse_buffer);
 }

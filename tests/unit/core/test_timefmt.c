@@ -220,6 +220,22 @@ test_parse_rfc3339(void)
 		"+2025-03-07T09:05:03Z",
 		"12025-03-07T09:05:03Z",
 	};
+	/* the offset takes the instant out of years 0000-9999, which
+	 * nothing could format again (found by fuzz/fuzz_timefmt): -2 */
+	static const char *const range[] = {
+		"0000-01-01T00:00:00+00:01",
+		"9999-12-31T23:59:59-00:01",
+		"9999-12-31T23:30:00-23:59",
+	};
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} edge[] = {
+		{ "0000-01-01T00:00:00+00:00",	"0000-01-01T00:00:00.000Z" },
+		{ "0000-01-01T00:59:00+00:59",	"0000-01-01T00:00:00.000Z" },
+		{ "9999-12-31T23:59:59.999Z",	"9999-12-31T23:59:59.999Z" },
+		{ "9999-12-31T23:58:59-00:01",	"9999-12-31T23:59:59.000Z" },
+	};
 	int64_t	 us;
 	size_t	 i;
 	char	 buf[TIME_BUFSZ];
@@ -233,6 +249,16 @@ test_parse_rfc3339(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CU_ASSERT_EQUAL(time_parse_rfc3339(bad[i], strlen(bad[i]), &us),
 		    -1);
+	for (i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		CU_ASSERT_EQUAL(time_parse_rfc3339(range[i], strlen(range[i]),
+		    &us), -2);
+	/* the first and last instants still accepted format again */
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		CU_ASSERT_EQUAL(time_parse_rfc3339(edge[i].in,
+		    strlen(edge[i].in), &us), 0);
+		CU_ASSERT(time_fmt_oscp(us, buf) > 0);
+		CU_ASSERT_STRING_EQUAL(buf, edge[i].out);
+	}
 	/* what we send, we can read back */
 	time_fmt_oscp(T0 * S + 120000, buf);
 	CU_ASSERT_EQUAL(time_parse_rfc3339(buf, strlen(buf), &us), 0);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <CUnit/CUnit.h>
 #include <yajl/yajl_tree.h>
@@ -1168,6 +1170,39 @@ test_path_match(void)
 	CU_ASSERT_FALSE(snws2_path_match("!/user/**", "/user/x"));
 }
 
+/* Many "**" against a long path that does not match: the recursive
+ * matcher took exponential time (found by fuzz/fuzz_api_paths); run in a
+ * child under a 10 s alarm so the old code fails instead of hanging. */
+static void
+test_path_match_time(void)
+{
+	char	 pat[256], path[512];
+	size_t	 i, n = 0;
+	pid_t	 pid;
+	int	 st;
+
+	for (i = 0; i < 12; i++)
+		n += (size_t)snprintf(pat + n, sizeof(pat) - n, "/**/a");
+	snprintf(pat + n, sizeof(pat) - n, "/b");
+	for (i = 0, n = 0; i < 80; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "/a");
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		alarm(10);
+		_exit(snws2_path_match(pat, path) ? 1 : 0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* and the same shapes still match when they should */
+	path[n - 1] = 'b';
+	CU_ASSERT_TRUE(snws2_path_match(pat, path));
+	CU_ASSERT_TRUE(snws2_path_match("/**/**/**/a/**", "/x/y/a"));
+	CU_ASSERT_FALSE(snws2_path_match("/**/a/**/a", "/a"));
+	CU_ASSERT_TRUE(snws2_path_match("/**/a/**/a", "/a/a"));
+	CU_ASSERT_TRUE(snws2_path_match("/**/a*/b", "/x/ab/ac/b"));
+}
+
 static void
 test_api_paths(void)
 {
@@ -1279,6 +1314,7 @@ test_snws2_register(void)
 	CU_add_test(s, "canonical query", test_canonical_query);
 	CU_add_test(s, "header lookup", test_header_lookup);
 	CU_add_test(s, "Ant path match", test_path_match);
+	CU_add_test(s, "Ant path match time", test_path_match_time);
 	CU_add_test(s, "apiPaths policy", test_api_paths);
 	CU_add_test(s, "building blocks", test_blocks);
 }
