@@ -30,8 +30,9 @@
 #                                 peer commands ("help"), Ctrl-C stops it.
 #                                 npm packages go to var/node-deps.
 #   ./dev.sh test                 clean builds + make check (plain and
-#                                 with ASan/UBSan), the fuzz targets 10 s
-#                                 each, make check-valgrind, make distcheck
+#                                 with ASan/UBSan), a 1-minute soak, the
+#                                 fuzz targets 10 s each, make
+#                                 check-valgrind, make distcheck
 #   ./dev.sh fuzz [SECONDS] [TARGET...]   build the libFuzzer targets
 #                                 (clang, ASan+UBSan) and run each for
 #                                 SECONDS (60), regressions replayed first;
