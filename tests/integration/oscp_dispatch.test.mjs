@@ -553,7 +553,11 @@ test('824 dispatcher killed mid-send: the task is claimed again after the lease 
 
 test('825 two daemons on one database: each task sent exactly once, both dispatchers claim', async () => {
 	const coPeer = await startPeer({ role: 'co' });
-	coPeer.respond(FORECAST, { delayMs: 1000 });	// fills the main one's 16 slots
+	// Each send takes 1 s and there are more tasks than the main daemon's
+	// dispatch_concurrency slots, so the second dispatcher must claim some.
+	coPeer.respond(FORECAST, { delayMs: 1000 });
+	const slots = Number(/^dispatch_concurrency\s*=\s*(\d+)/m
+	    .exec(fs.readFileSync(ENV.FP_TEST_CONF, 'utf8'))?.[1] ?? 64);
 	const s = await relaySetup({ coPeer });
 	const second = await startSecond();
 	const claimers = new Set();
@@ -572,11 +576,11 @@ test('825 two daemons on one database: each task sent exactly once, both dispatc
 	try {
 		const mainPid = dispatcher(MASTER);
 		const secondPid = second.dispatcher();
-		const N = 50;
+		const N = Math.max(50, Math.ceil((slots + 20) / 10) * 10);
 		const ids = [];
 		for (let i = 0; i < N; i += 10)
 			ids.push(...await Promise.all(Array.from({ length: 10 }, () => s.forecast())));
-		await coPeer.waitForCount(FORECAST, N, 30000);
+		await coPeer.waitForCount(FORECAST, N, 60000);
 		await until(() => sqlCount(`oscp_task WHERE user_id = ${s.t.userId}`) === 0, 10000,
 		    'task table empty');
 		await sleep(1000);
