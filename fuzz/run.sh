@@ -10,7 +10,9 @@
 #
 # Environment: FP_FUZZ_WORK (work dir: build, scratch corpora, findings;
 # default a fresh temporary dir, removed after a clean run), FP_FUZZ_JOBS
-# (targets run at once, default 1), FP_FUZZ_MAX_LEN (16384).
+# (targets run at once, default 1), FP_FUZZ_MAX_LEN (16384),
+# FP_FUZZ_RUNS (stop a target after that many executions, e.g. 10000000,
+# or at SECONDS, whichever comes first).
 
 set -u
 
@@ -22,6 +24,11 @@ case $SECS in
 esac
 JOBS=${FP_FUZZ_JOBS:-1}
 MAXLEN=${FP_FUZZ_MAX_LEN:-16384}
+RUNS=${FP_FUZZ_RUNS:--1}
+case $RUNS in
+-1) ;;
+'' | *[!0-9]*) echo "fuzz: FP_FUZZ_RUNS must be a number of executions" >&2; exit 2 ;;
+esac
 
 if [ -n "${FP_FUZZ_WORK:-}" ]; then
 	WORK=$FP_FUZZ_WORK
@@ -46,7 +53,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # One target: replay its regressions, then fuzz; writes results/<t>.
 run_one() {
 	local t=$1 bin=$WORK/build/fuzz_$1 log=$WORK/logs/$1.log
-	local rc=0 execs rate nfind status=ok f
+	local rc=0 execs rate nfind status=ok f t0=$SECONDS
 	local dirs=("$WORK/corpus/$t")
 	rm -rf "$WORK/artifacts/$t"
 	mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
@@ -60,7 +67,7 @@ run_one() {
 		dirs+=("$HERE/regress/$t")
 	fi
 	if [ "$rc" = 0 ]; then
-		"$bin" -max_total_time="$SECS" -print_final_stats=1 \
+		"$bin" -max_total_time="$SECS" -runs="$RUNS" -print_final_stats=1 \
 		    -timeout=25 -rss_limit_mb=2560 -max_len="$MAXLEN" \
 		    -artifact_prefix="$WORK/artifacts/$t/" \
 		    "${dirs[@]}" >>"$log" 2>&1 || { rc=$?; status="FINDING"; }
@@ -72,8 +79,8 @@ run_one() {
 		[ -e "$f" ] && nfind=$((nfind + 1))
 	done
 	[ "$rc" != 0 ] && [ "$nfind" = 0 ] && nfind=1
-	printf '%s %s %s %s %s\n' "$t" "${execs:-0}" "${rate:-0}" "$nfind" \
-	    "$status" >"$WORK/results/$t"
+	printf '%s %s %s %s %s %s\n' "$t" "$((SECONDS - t0))" "${execs:-0}" \
+	    "${rate:-0}" "$nfind" "$status" >"$WORK/results/$t"
 }
 
 mkdir -p "$WORK/logs" "$WORK/results"
@@ -95,8 +102,8 @@ for t in $TARGETS; do
 		fail=1
 		continue
 	fi
-	read -r _ execs rate nfind status <"$WORK/results/$t"
-	printf '%-20s %8s %14s %10s %8s  %s\n' "$t" "$SECS" "$execs" "$rate" \
+	read -r _ secs execs rate nfind status <"$WORK/results/$t"
+	printf '%-20s %8s %14s %10s %8s  %s\n' "$t" "$secs" "$execs" "$rate" \
 	    "$nfind" "$status"
 	if [ "$status" != ok ]; then
 		fail=1
