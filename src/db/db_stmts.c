@@ -9,6 +9,11 @@
  */
 #include "db.h"
 
+#define EVENT_INSERT \
+	"INSERT INTO oscp_event (user_id, role, conf_id, direction, action, " \
+	"request_id, correlation_id, http_status, error, duration_ms, " \
+	"attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
 /* CP and CO tables have identical shapes (reference §4.2): one text each,
  * instantiated for both roles. */
 #define PEER_COLS(p) \
@@ -48,8 +53,20 @@
 #define OSCP_BEHAVIOUR(p) \
 	"UPDATE oscp_" p "_conf SET heartbeat_secs = ?, meas_styles = ?, " \
 	"modified = ? WHERE user_id = ? AND id = ?"
-#define OSCP_OFFLINE(p) \
-	"UPDATE oscp_" p "_conf SET offline_at = ? WHERE user_id = ? AND id = ?"
+/* An inbound Heartbeat is a whole transaction in one round trip (an
+ * anonymous compound statement): the offline time and its event row,
+ * both or neither (the handler rolls back and re-raises the error, so a
+ * read-only or full database still maps to 503).  It is the busiest
+ * inbound message; a START TRANSACTION, UPDATE, INSERT, COMMIT sequence
+ * made four round trips of it. */
+#define OSCP_HEARTBEAT(p) \
+	"BEGIN NOT ATOMIC " \
+	"DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; " \
+	"START TRANSACTION; " \
+	"UPDATE oscp_" p "_conf SET offline_at = ? WHERE user_id = ? " \
+	"AND id = ?; " \
+	EVENT_INSERT "; " \
+	"COMMIT; END"
 #define OSCP_CG_BY(p, other) \
 	"SELECT id, " other "_id FROM oscp_cg_conf WHERE user_id = ? " \
 	"AND " p "_id = ? AND ident = ?"
@@ -193,8 +210,8 @@ const char *const stmts[STMT__MAX] = {
 	"AND action = ?",
 	OSCP_BEHAVIOUR("cp"),		/* STMT_OSCP_CP_BEHAVIOUR: istll */
 	OSCP_BEHAVIOUR("co"),		/* STMT_OSCP_CO_BEHAVIOUR: istll */
-	OSCP_OFFLINE("cp"),		/* STMT_OSCP_CP_OFFLINE: tll */
-	OSCP_OFFLINE("co"),		/* STMT_OSCP_CO_OFFLINE: tll */
+	OSCP_HEARTBEAT("cp"),	/* STMT_OSCP_CP_HEARTBEAT: tllliliissisii */
+	OSCP_HEARTBEAT("co"),	/* STMT_OSCP_CO_HEARTBEAT: tllliliissisii */
 	OSCP_CG_BY("cp", "co"),		/* STMT_OSCP_CG_BY_CP: lls -> ll */
 	OSCP_CG_BY("co", "cp"),		/* STMT_OSCP_CG_BY_CO: lls -> ll */
 	/* STMT_EVENT_LIST: lili -> ltiissisii */
@@ -220,10 +237,7 @@ const char *const stmts[STMT__MAX] = {
 	/* STMT_TASK_INSERT: lilisss */
 	"INSERT INTO oscp_task (user_id, role, conf_id, action, request_id, "
 	"correlation_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	/* STMT_EVENT_INSERT: liliissisii */
-	"INSERT INTO oscp_event (user_id, role, conf_id, direction, action, "
-	"request_id, correlation_id, http_status, error, duration_ms, "
-	"attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	EVENT_INSERT,			/* STMT_EVENT_INSERT: liliissisii */
 
 	DSP_REG_STATUS("cp"),	/* STMT_DSP_CP_REG_STATUS: itlli */
 	DSP_REG_STATUS("co"),	/* STMT_DSP_CO_REG_STATUS: itlli */

@@ -29,8 +29,8 @@ static const enum stmt st_token[ROLE__MAX] = {
 	STMT_OSCP_CP_TOKEN_UPSERT, STMT_OSCP_CO_TOKEN_UPSERT };
 static const enum stmt st_behaviour[ROLE__MAX] = {
 	STMT_OSCP_CP_BEHAVIOUR, STMT_OSCP_CO_BEHAVIOUR };
-static const enum stmt st_offline[ROLE__MAX] = {
-	STMT_OSCP_CP_OFFLINE, STMT_OSCP_CO_OFFLINE };
+static const enum stmt st_heartbeat[ROLE__MAX] = {
+	STMT_OSCP_CP_HEARTBEAT, STMT_OSCP_CO_HEARTBEAT };
 static const enum stmt st_group[ROLE__MAX] = {
 	STMT_OSCP_CG_BY_CP, STMT_OSCP_CG_BY_CO };
 static const enum aad_kind aad_peer_token[ROLE__MAX] = {
@@ -341,13 +341,13 @@ oscp_heartbeat(struct req *r)
 	if ((rc = oscp_parse_heartbeat(r->a, &in.lim, r->body, r->body_len,
 	    &offline, &r->detail)) != FP_OK)
 		return refused(r, OSCP_HEARTBEAT, rc);
-	if ((rc = db_begin(r->db)) != FP_OK ||
-	    (rc = db_exec(r->db, st_offline[r->oscp_role], "tll", offline,
-	    r->user_id, r->conf_id)) != FP_OK ||
-	    (rc = event_in(r, OSCP_HEARTBEAT, in.reqid, in.corr, 204, NULL)) !=
-	    FP_OK)
+	/* The offline time and the event in one statement (db_stmts.c). */
+	if ((rc = db_exec(r->db, st_heartbeat[r->oscp_role], "tllliliissisii",
+	    offline, r->user_id, r->conf_id, r->user_id, (int)r->oscp_role,
+	    r->conf_id, (int)OSCP_IN, (int)OSCP_HEARTBEAT, in.reqid, in.corr,
+	    204, NULL, DB_NULL_INT, DB_NULL_INT)) != FP_OK)
 		return rc;
-	return done(r, false);
+	return resp_no_content(r);
 }
 
 /*

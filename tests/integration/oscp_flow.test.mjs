@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
-import { ENV, api, newTenant, sleep, sqlCount } from './lib.mjs';
+import { ENV, api, newTenant, sleep, sql, sqlCount } from './lib.mjs';
 import { startPeer, oscpCall } from './peer.mjs';
 
 const FP = `${ENV.FP_TEST_BASE}/oscp/fp/2.0`;
@@ -296,4 +296,44 @@ test('807 register: a reply that cannot be sent as configured leaves the system 
 	} finally {
 		await s.close();
 	}
+});
+
+test('808 heartbeat in: the offline time and its event are written together, or neither', async () => {
+	const s = await setup();
+	const failId = `fail-808-${crypto.randomUUID()}`;
+	try {
+		for (const [kind, sys, at] of [
+			['capacity-providers', s.cp, '2031-02-03T04:05:06Z'],
+			['capacity-optimizers', s.co, '2031-02-03T06:05:06+02:00'],
+		]) {
+			const reqId = crypto.randomUUID();
+			const r = await oscpCall(FP, '/heartbeat', { token: sys.token, requestId: reqId,
+			    body: { offline_mode_at: at } });
+			assert.equal(r.status, 204, r.body);
+			assert.equal(r.body, '');
+			assert.equal((await status(s.t, kind, sys.id)).offlineDate, '2031-02-03 04:05:06Z');
+			const ev = await api(s.t, 'GET', `/${kind}/${sys.id}/events`);
+			assert.equal(ev.status, 200, ev.body);
+			const e = ev.json.data.find((x) => x.requestId === reqId);
+			assert.ok(e, `no event for ${reqId}: ${ev.body}`);
+			assert.equal(`${e.direction} ${e.message} ${e.httpStatus}`, 'in Heartbeat 204');
+		}
+		// The event row cannot be written: the offline time must not move.
+		sql(`ALTER TABLE oscp_event ADD CONSTRAINT t808 CHECK (request_id IS NULL OR request_id <> '${failId}')`);
+		const r = await oscpCall(FP, '/heartbeat', { token: s.cp.token, requestId: failId,
+		    body: { offline_mode_at: '2040-01-01T00:00:00Z' } });
+		assert.equal(r.status, 422, r.body);
+		assert.deepEqual(Object.keys(r.json), ['message']);
+		assert.equal((await status(s.t, 'capacity-providers', s.cp.id)).offlineDate,
+		    '2031-02-03 04:05:06Z');
+		assert.equal(sqlCount(`oscp_event WHERE request_id = '${failId}'`), 0);
+	} finally {
+		sql('ALTER TABLE oscp_event DROP CONSTRAINT IF EXISTS t808');
+		await s.close();
+	}
+	// Writable again: the same heartbeat goes through.
+	const r = await oscpCall(FP, '/heartbeat', { token: s.cp.token, requestId: failId,
+	    body: { offline_mode_at: '2040-01-01T00:00:00Z' } });
+	assert.equal(r.status, 204, r.body);
+	assert.equal((await status(s.t, 'capacity-providers', s.cp.id)).offlineDate, '2040-01-01 00:00:00Z');
 });

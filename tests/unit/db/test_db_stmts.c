@@ -55,8 +55,8 @@ static const char *const names[STMT__MAX] = {
 	S(STMT_OSCP_CP_TOKEN_UPSERT), S(STMT_OSCP_CO_TOKEN_UPSERT),
 	S(STMT_OSCP_FP_REPLY_REQID), S(STMT_OSCP_FP_NEXT_SET),
 	S(STMT_OSCP_TASK_CANCEL), S(STMT_OSCP_CP_BEHAVIOUR),
-	S(STMT_OSCP_CO_BEHAVIOUR), S(STMT_OSCP_CP_OFFLINE),
-	S(STMT_OSCP_CO_OFFLINE), S(STMT_OSCP_CG_BY_CP), S(STMT_OSCP_CG_BY_CO),
+	S(STMT_OSCP_CO_BEHAVIOUR), S(STMT_OSCP_CP_HEARTBEAT),
+	S(STMT_OSCP_CO_HEARTBEAT), S(STMT_OSCP_CG_BY_CP), S(STMT_OSCP_CG_BY_CO),
 	S(STMT_EVENT_LIST), S(STMT_OSCP_AUTH),
 	S(STMT_TASK_INSERT), S(STMT_EVENT_INSERT),
 	S(STMT_DSP_CP_REG_STATUS), S(STMT_DSP_CO_REG_STATUS),
@@ -183,6 +183,65 @@ t_roles(void)
 	}
 }
 
+/* One SELECT/UPDATE/DELETE/INSERT on an oscp_* table: scoped by user. */
+static void
+tenancy_one(const char *name, const char *s, int *scoped)
+{
+	const char	*where, *cols;
+
+	if (starts(s, "SELECT") || starts(s, "UPDATE") ||
+	    starts(s, "DELETE")) {
+		where = strcasestr_(s, " WHERE ");
+		CHECK(where != NULL && strstr(where, "user_id = ?") != NULL,
+		    "%s: tenant statement without \"user_id = ?\" in WHERE: "
+		    "%s", name, s);
+		(*scoped)++;
+	} else if (starts(s, "INSERT")) {
+		cols = strchr(s, '(');
+		CHECK(cols != NULL && strstr(cols, "user_id") != NULL &&
+		    strstr(cols, "user_id") < strchr(cols, ')'),
+		    "%s: tenant INSERT without user_id: %s", name, s);
+	} else
+		CHECK(false, "%s: unexpected statement kind: %s", name, s);
+}
+
+/*
+ * A compound statement (BEGIN NOT ATOMIC ... END, db_stmts.c) must be one
+ * transaction: its handler rolls back and re-raises, it starts and
+ * commits one, and each statement inside passes the tenancy lint.
+ */
+static void
+tenancy_compound(const char *name, const char *s, int *scoped)
+{
+	static const char head[] = "BEGIN NOT ATOMIC DECLARE EXIT HANDLER "
+	    "FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; "
+	    "START TRANSACTION; ";
+	static const char tail[] = "; COMMIT; END";
+	char		 buf[2048], *p, *semi;
+	size_t		 n = strlen(s), dml = 0;
+
+	CHECK(strncmp(s, head, sizeof(head) - 1) == 0 &&
+	    n > sizeof(head) + sizeof(tail) &&
+	    strcmp(s + n - (sizeof(tail) - 1), tail) == 0,
+	    "%s: not one rolled-back-on-error transaction: %s", name, s);
+	if (n >= sizeof(buf) || n <= sizeof(head) + sizeof(tail))
+		return;
+	memcpy(buf, s + sizeof(head) - 1, n - (sizeof(head) - 1) -
+	    (sizeof(tail) - 1));
+	buf[n - (sizeof(head) - 1) - (sizeof(tail) - 1)] = '\0';
+	for (p = buf; p != NULL; p = semi) {
+		if ((semi = strchr(p, ';')) != NULL) {
+			*semi++ = '\0';
+			while (*semi == ' ')
+				semi++;
+		}
+		tenancy_one(name, p, scoped);
+		dml++;
+	}
+	CHECK(dml >= 2, "%s: a compound statement of %zu statements", name,
+	    dml);
+}
+
 /*
  * Tenancy: a statement on an oscp_* table is scoped by the caller's user
  * id, except the DB_ANY_TENANT ones above.
@@ -190,7 +249,7 @@ t_roles(void)
 static void
 t_tenancy(void)
 {
-	const char	*s, *where, *cols;
+	const char	*s;
 	int		 i, scoped = 0;
 
 	for (i = 0; i < STMT__MAX; i++) {
@@ -200,22 +259,10 @@ t_tenancy(void)
 			continue;
 		if (stmt_roles(i) & DB_ANY_TENANT)
 			continue;
-		if (starts(s, "SELECT") || starts(s, "UPDATE") ||
-		    starts(s, "DELETE")) {
-			where = strcasestr_(s, " WHERE ");
-			CHECK(where != NULL && strstr(where, "user_id = ?") !=
-			    NULL, "%s: tenant statement without "
-			    "\"user_id = ?\" in WHERE: %s", names[i], s);
-			scoped++;
-		} else if (starts(s, "INSERT")) {
-			cols = strchr(s, '(');
-			CHECK(cols != NULL && strstr(cols, "user_id") != NULL &&
-			    strstr(cols, "user_id") < strchr(cols, ')'),
-			    "%s: tenant INSERT without user_id: %s", names[i],
-			    s);
-		} else
-			CHECK(false, "%s: unexpected statement kind: %s",
-			    names[i], s);
+		if (starts(s, "BEGIN"))
+			tenancy_compound(names[i], s, &scoped);
+		else
+			tenancy_one(names[i], s, &scoped);
 	}
 	/* The lint actually looked at the request-path statements. */
 	CU_ASSERT(scoped >= 17);
