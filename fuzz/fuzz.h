@@ -114,22 +114,31 @@ fz_split(char *buf, char sep, char **out, size_t max)
 }
 
 
+/* s must be one valid JSON text. */
+static inline void
+fz_json_check(const char *s)
+{
+	yajl_gen	 g;
+
+	FZ_ASSERT(s != NULL);
+	FZ_ASSERT((g = yajl_gen_alloc(NULL)) != NULL);
+	FZ_ASSERT(json_raw(g, s, NULL) == 0);
+	yajl_gen_free(g);
+}
+
 /* The generator's output must be one valid JSON text. */
 static inline void
 fz_gen_check(yajl_gen g)
 {
 	const unsigned char	*buf;
 	size_t			 len;
-	yajl_gen		 g2;
 	char			*s;
 
 	FZ_ASSERT(yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok);
-	FZ_ASSERT((g2 = yajl_gen_alloc(NULL)) != NULL);
 	s = fz_cstr(buf, len);
 	FZ_ASSERT(strlen(s) == len);
-	FZ_ASSERT(json_raw(g2, s, NULL) == 0);
+	fz_json_check(s);
 	free(s);
-	yajl_gen_free(g2);
 }
 
 /* What resp_error() writes for FP_EINVAL: every rejectedValue must be

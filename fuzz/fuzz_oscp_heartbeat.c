@@ -1,42 +1,9 @@
 /*
- * fuzz_oscp_heartbeat.c -- the OSCP Heartbeat (POST /heartbeat): oscp_parse_heartbeat();
- * the accepted offline_mode_at must format and read back.
+ * fuzz_oscp_heartbeat.c -- the OSCP Heartbeat (POST /heartbeat):
+ * oscp_parse_heartbeat(); the accepted offline_mode_at must format and
+ * read back, and the Heartbeat we would send must be JSON.
  */
-#include "oscp.h"
-#include "timefmt.h"
-#include "fuzz.h"
-
-/* inbound() in oscp_api.c: the settings' limits, no memory budget (the
- * arena cap bounds the tree). */
-static void
-oscp_limits(struct jlimits *lim)
-{
-	fz_limits(lim);
-	lim->mem = 0;
-}
-
-/* What the handlers may rely on for any result. */
-static void
-check_rc(enum fp_err rc, const char *detail)
-{
-	FZ_ASSERT(rc == FP_OK || rc == FP_EMALFORMED || rc == FP_EINVAL ||
-	    rc == FP_ENOMEM);
-	if (rc != FP_OK)
-		FZ_ASSERT(detail != NULL);
-}
-
-/* An instant we accepted must be one we can write back out. */
-static void __attribute__((unused))
-check_time(int64_t us)
-{
-	char	 buf[TIME_BUFSZ];
-	int64_t	 back;
-
-	FZ_ASSERT(time_fmt_oscp(us, buf) > 0);
-	FZ_ASSERT(time_parse_rfc3339(buf, strlen(buf), &back) == 0);
-	FZ_ASSERT(back <= us && us - back < 1000);
-	FZ_ASSERT(time_fmt_sn(us, buf) > 0);
-}
+#include "fuzz_oscp.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -45,19 +12,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jlimits	 lim;
 	const char	*detail = NULL;
 	char		*copy = fz_cstr(data, size);
-	const unsigned char *body = (const unsigned char *)copy;
 	enum fp_err	 rc;
-	yajl_gen	 g;
 	int64_t		 off = 0;
-	char		*out;
 
-	oscp_limits(&lim);
-	(void)g;
-	rc = oscp_parse_heartbeat(a, &lim, body, size, &off, &detail);
-	check_rc(rc, detail);
+	fz_oscp_limits(&lim);
+	rc = oscp_parse_heartbeat(a, &lim, (const unsigned char *)copy, size,
+	    &off, &detail);
+	fz_oscp_rc(rc, detail);
 	if (rc == FP_OK) {
-		check_time(off);
-		FZ_ASSERT((out = oscp_json_heartbeat(a, off)) != NULL);
+		fz_time_check(off);
+		fz_json_check(oscp_json_heartbeat(a, off));
 	}
 	arena_reset(a);
 	free(copy);
