@@ -12,6 +12,8 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stdbool.h>
+
 #include <CUnit/CUnit.h>
 
 CU_pSuite	unit_add_suite(const char *name, CU_InitializeFunc,
@@ -20,6 +22,21 @@ CU_pTest	unit_add_test(CU_pSuite, const char *name, CU_TestFunc);
 
 #define CU_add_suite(name, init, clean)	unit_add_suite(name, init, clean)
 #define CU_add_test(suite, name, fn)	unit_add_test(suite, name, fn)
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* An assertion whose failure report names the table row: CHECK(cond,
+ * printf-style message). */
+#define CHECK(c, ...)	unit_check((c), __FILE__, __LINE__, __func__, \
+			    __VA_ARGS__)
+void		unit_check(bool, const char *file, unsigned line,
+		    const char *fn, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+
+/* Both NULL, or the same string. */
+bool		streq(const char *, const char *);
+/* s, or "(null)" for printing. */
+const char	*nn(const char *s);
 
 /* Directory holding tests/fixtures (set by unit_main from $FIXTURES or
  * the compiled-in default). */

@@ -5,8 +5,10 @@
  * (automake sets it for make check/distcheck).
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +53,33 @@ unit_add_test(CU_pSuite suite, const char *name, CU_TestFunc fn)
 		exit(99);
 	}
 	return t;
+}
+
+void
+unit_check(bool ok, const char *file, unsigned line, const char *fn,
+    const char *fmt, ...)
+{
+	char	 buf[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(ok, line, buf, file, fn, CU_FALSE);
+}
+
+bool
+streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+const char *
+nn(const char *s)
+{
+	return s == NULL ? "(null)" : s;
 }
 
 static void

@@ -14,29 +14,6 @@
 #include "http.h"
 #include "unit.h"
 
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
-#define CHECK(c, ...)	check((c), __LINE__, __func__, __VA_ARGS__)
-
-/* An assertion whose failure report names the table row. */
-static void __attribute__((format(printf, 4, 5)))
-check(bool ok, unsigned line, const char *fn, const char *fmt, ...)
-{
-	char	 buf[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok, line, buf, __FILE__, fn, CU_FALSE);
-}
-
-static bool
-streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
 
 #define DETAIL	((const char *)1)	/* message comes from r->detail */
 #define ANY	((const char *)2)	/* any non-NULL text */

@@ -14,23 +14,8 @@
 #include "http.h"
 #include "unit.h"
 
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
-#define CHECK(c, ...)	check((c), __LINE__, __func__, __VA_ARGS__)
 #define B	FP_API_BASE
 #define M(m)	(1u << (m))
-
-/* An assertion whose failure report names the table row. */
-static void __attribute__((format(printf, 4, 5)))
-check(bool ok, unsigned line, const char *fn, const char *fmt, ...)
-{
-	char	 buf[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok, line, buf, __FILE__, fn, CU_FALSE);
-}
 
 static void
 t_parse_id(void)

@@ -16,21 +16,6 @@
 #include "model.h"
 #include "unit.h"
 
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
-#define CHECK(c, ...)	check((c), __LINE__, __func__, __VA_ARGS__)
-
-/* An assertion whose failure report names the table row. */
-static void __attribute__((format(printf, 4, 5)))
-check(bool ok, unsigned line, const char *fn, const char *fmt, ...)
-{
-	char	 buf[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok, line, buf, __FILE__, fn, CU_FALSE);
-}
 
 /* Text of a given length in characters. */
 #define A16	"abcdefghijklmnop"
@@ -74,14 +59,6 @@ struct vcase {
 	struct set	 set[5];
 	struct verr	 exp[12];	/* location NULL terminates */
 };
-
-static bool
-streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
 
 static void
 set_meas(struct meas *m, enum fld f, const struct set *x, bool energy)

@@ -27,36 +27,6 @@
 #include "timefmt.h"
 #include "unit.h"
 
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
-#define CHECK(c, ...)	check((c), __LINE__, __func__, __VA_ARGS__)
-
-/* An assertion whose failure report names the table row. */
-static void __attribute__((format(printf, 4, 5)))
-check(bool ok, unsigned line, const char *fn, const char *fmt, ...)
-{
-	char	 buf[700];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok, line, buf, __FILE__, fn, CU_FALSE);
-}
-
-/* Not inlined: GCC's -Wformat-overflow would otherwise see a NULL path. */
-static bool __attribute__((noinline))
-streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static const char *
-nn(const char *s)
-{
-	return s == NULL ? "(null)" : s;
-}
 
 /* The daemon's defaults (settings.c); mem is not used by these parsers. */
 static const struct jlimits deflim = {
