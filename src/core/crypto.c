@@ -98,8 +98,8 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -124,7 +124,8 @@ hex_decode(const char *in, size_t len, unsigned char *out, size_t outsz)
 	if (len % 2 != 0 || len / 2 > outsz || len / 2 > INT_MAX)
 		return -1;
 	for (i = 0; i < len; i += 2) {
-		if ((hi = hexval(in[i])) < 0 || (lo = hexval(in[i + 1])) < 0)
+		if ((hi = hex_value(in[i])) < 0 ||
+		    (lo = hex_value(in[i + 1])) < 0)
 			return -1;
 		out[i / 2] = (unsigned char)(hi << 4 | lo);
 	}

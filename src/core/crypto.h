@@ -38,6 +38,7 @@ void	 hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, unsigned char out[32]);
 void	 hex_encode(const unsigned char *, size_t, char *out); /* 2n+1 */
 int	 hex_decode(const char *, size_t, unsigned char *out, size_t outsz);
+int	 hex_value(char);			/* 0..15, or -1 */
 size_t	 b64_encode(const unsigned char *, size_t, char *out); /* B64_LEN+1 */
 int	 b64_decode(const char *, size_t, unsigned char *out, size_t outsz);
 							/* exact length or -1 */

@@ -240,18 +240,6 @@ is_space(char c)
 	    c == '\f' || c == '\r';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Servlet-style form decoding: '+' is a space, %XY a byte.  A malformed
  * escape makes the caller drop the parameter, as Tomcat does.
@@ -271,8 +259,8 @@ pct_decode(struct arena *a, const char *s, size_t n, size_t *outlen,
 		if (s[i] == '+')
 			out[o++] = ' ';
 		else if (s[i] == '%') {
-			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0) {
+			if (i + 2 >= n || (hi = hex_value(s[i + 1])) < 0 ||
+			    (lo = hex_value(s[i + 2])) < 0) {
 				*bad = true;
 				return out;
 			}

@@ -268,6 +268,17 @@ oscp_register(struct req *r)
 	return done(r, answer);
 }
 
+/* The peer's required_behaviour, when its message had one. */
+static enum fp_err
+behaviour_store(struct req *r, const struct oscp_behaviour *m)
+{
+	if (!m->present)
+		return FP_OK;
+	return db_exec(r->db, st_behaviour[r->oscp_role], "istll",
+	    m->heartbeat_secs < 0 ? DB_NULL_INT : m->heartbeat_secs,
+	    m->styles, time_now_us(), r->user_id, r->conf_id);
+}
+
 /* POST /handshake: store what the peer wants, queue our acknowledgement. */
 enum fp_err
 oscp_handshake(struct req *r)
@@ -291,9 +302,7 @@ oscp_handshake(struct req *r)
 		return FP_ENOMEM;
 	if ((rc = db_begin(r->db)) != FP_OK)
 		return rc;
-	if (m.present && (rc = db_exec(r->db, st_behaviour[r->oscp_role],
-	    "istll", m.heartbeat_secs < 0 ? DB_NULL_INT : m.heartbeat_secs,
-	    m.styles, time_now_us(), r->user_id, r->conf_id)) != FP_OK)
+	if ((rc = behaviour_store(r, &m)) != FP_OK)
 		return rc;
 	if ((rc = task(r, r->oscp_role, r->conf_id, OSCP_HANDSHAKE_ACK, rid,
 	    in.reqid, ack)) != FP_OK ||
@@ -318,9 +327,7 @@ oscp_handshake_ack(struct req *r)
 		return refused(r, OSCP_HANDSHAKE_ACK, rc);
 	if ((rc = db_begin(r->db)) != FP_OK)
 		return rc;
-	if (m.present && (rc = db_exec(r->db, st_behaviour[r->oscp_role],
-	    "istll", m.heartbeat_secs < 0 ? DB_NULL_INT : m.heartbeat_secs,
-	    m.styles, time_now_us(), r->user_id, r->conf_id)) != FP_OK)
+	if ((rc = behaviour_store(r, &m)) != FP_OK)
 		return rc;
 	if ((rc = event_in(r, OSCP_HANDSHAKE_ACK, in.reqid, in.corr, 204,
 	    NULL)) != FP_OK)
