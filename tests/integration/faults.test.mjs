@@ -19,8 +19,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 
-import { API, ENV, api, children, dispatcher, newTenant, signRequest, sleep, sql,
-    sqlCount, uniq, cpBody } from './lib.mjs';
+import { API, ENV, api, children, confWith, dispatcher, fpdBinary, newTenant, signRequest,
+    sleep, sql, sqlCount, uniq, until, cpBody } from './lib.mjs';
 import { startPeer, oscpCall } from './peer.mjs';
 import { connect as fcgiConnect } from './fcgi.mjs';
 
@@ -54,18 +54,6 @@ const dbctl = (what) => run(DBCTL, [what]);
 async function sqlAsync(query) {
 	const out = await run('/bin/sh', ['-c', ENV.FP_TEST_MYSQL + ' -N -B -e "$1"', 'sh', query]);
 	return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
-
-async function until(fn, ms, what) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v)
-			return v;
-		if (Date.now() > end)
-			throw new Error(`${what}: not met within ${ms} ms`);
-		await sleep(100);
-	}
 }
 
 function alive(pid) {
@@ -425,22 +413,6 @@ test('983 disk full (the database directory on a full tmpfs) under load: 503 JSO
 /* ------------------------------------------------------------------ */
 /* 984 SIGTERM (second daemon, own nginx)                              */
 /* ------------------------------------------------------------------ */
-
-function fpdBinary() {
-	const args = fs.readFileSync(`/proc/${MASTER}/cmdline`, 'utf8').split('\0');
-	const bin = args.find((a) => /(^|\/)oscp-fpd$/.test(a));
-	assert.ok(bin && path.isAbsolute(bin), `no oscp-fpd in the master's command line: ${args}`);
-	return bin;
-}
-
-function confWith(set) {
-	let conf = fs.readFileSync(ENV.FP_TEST_CONF, 'utf8');
-	for (const [k, v] of Object.entries(set)) {
-		const re = new RegExp(`^[ \\t]*${k}[ \\t]*=.*$`, 'm');
-		conf = re.test(conf) ? conf.replace(re, `${k} = ${v}`) : `${conf}\n${k} = ${v}\n`;
-	}
-	return conf;
-}
 
 /* A second oscp-fpd (2 workers) on the same database behind its own nginx. */
 async function secondStack() {

@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as S from './snws2.mjs';
 import { recordSecret } from './secrets.mjs';
@@ -207,6 +208,39 @@ export function sqlCount(fromWhere) {
 
 export function sleep(ms) {
 	return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Poll fn() (sync or async) every 100 ms until truthy; returns that value,
+ *  throws `${what}: not met within ${ms} ms` after ms. */
+export async function until(fn, ms = 10000, what = 'condition') {
+	const end = Date.now() + ms;
+	for (;;) {
+		const v = await fn();
+		if (v)
+			return v;
+		if (Date.now() > end)
+			throw new Error(`${what}: not met within ${ms} ms`);
+		await sleep(100);
+	}
+}
+
+/** The oscp-fpd binary the harness started (from the master's command line). */
+export function fpdBinary() {
+	const args = fs.readFileSync(`/proc/${ENV.FP_TEST_FPD_PID}/cmdline`, 'utf8').split('\0');
+	const bin = args.find((a) => /(^|\/)oscp-fpd$/.test(a));
+	if (!bin || !path.isAbsolute(bin))
+		throw new Error(`no oscp-fpd in the master's command line: ${args}`);
+	return bin;
+}
+
+/** FP_TEST_CONF's text with `set` (key -> value) replacing or adding lines. */
+export function confWith(set) {
+	let conf = fs.readFileSync(ENV.FP_TEST_CONF, 'utf8');
+	for (const [k, v] of Object.entries(set)) {
+		const re = new RegExp(`^[ \\t]*${k}[ \\t]*=.*$`, 'm');
+		conf = re.test(conf) ? conf.replace(re, `${k} = ${v}`) : `${conf}\n${k} = ${v}\n`;
+	}
+	return conf;
 }
 
 /* ------------------------------------------------------------------ */

@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 
-import { ENV, api, dispatcher, newTenant, sleep, sql, sqlCount } from './lib.mjs';
+import { ENV, api, confWith, dispatcher, fpdBinary, newTenant, sleep, sql, sqlCount,
+    until } from './lib.mjs';
 import { startPeer, oscpCall } from './peer.mjs';
 import { schemaFor } from './oscp-schema.mjs';
 
@@ -33,18 +34,6 @@ const FORECAST = '/update_group_capacity_forecast';
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-async function until(fn, ms = 10000, what = 'condition') {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v)
-			return v;
-		if (Date.now() > end)
-			throw new Error(`${what}: not met within ${ms} ms`);
-		await sleep(100);
-	}
-}
 
 /* sql() without blocking the event loop (the peers live in this process). */
 function sqlAsync(query) {
@@ -172,24 +161,6 @@ function alive(pid) {
 	} catch {
 		return false;
 	}
-}
-
-/* The oscp-fpd binary the harness started (the master's command line). */
-function fpdBinary() {
-	const args = fs.readFileSync(`/proc/${MASTER}/cmdline`, 'utf8').split('\0');
-	const bin = args.find((a) => /(^|\/)oscp-fpd$/.test(a));
-	assert.ok(bin && path.isAbsolute(bin), `no oscp-fpd in the master's command line: ${args}`);
-	return bin;
-}
-
-/* FP_TEST_CONF with `set` (key -> value) replacing or adding lines. */
-function confWith(set) {
-	let conf = fs.readFileSync(ENV.FP_TEST_CONF, 'utf8');
-	for (const [k, v] of Object.entries(set)) {
-		const re = new RegExp(`^[ \\t]*${k}[ \\t]*=.*$`, 'm');
-		conf = re.test(conf) ? conf.replace(re, `${k} = ${v}`) : `${conf}\n${k} = ${v}\n`;
-	}
-	return conf;
 }
 
 /**

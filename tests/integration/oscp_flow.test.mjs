@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
-import { ENV, api, newTenant, sleep, sql, sqlCount } from './lib.mjs';
+import { ENV, api, newTenant, sleep, sql, sqlCount, until } from './lib.mjs';
 import { startPeer, oscpCall } from './peer.mjs';
 
 const FP = `${ENV.FP_TEST_BASE}/oscp/fp/2.0`;
@@ -69,18 +69,6 @@ async function status(t, kind, id) {
 	const r = await api(t, 'GET', `/${kind}/${id}`);
 	assert.equal(r.status, 200, r.body);
 	return r.json.data;
-}
-
-async function until(fn, ms = 10000) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v)
-			return v;
-		if (Date.now() > end)
-			throw new Error('condition not met in time');
-		await sleep(100);
-	}
 }
 
 test('801 register: token swap, old token valid until the reply succeeds, dead after', async () => {
