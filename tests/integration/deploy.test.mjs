@@ -315,12 +315,23 @@ for (const name of ['nginx', 'apache']) {
 			assertJson(await call(f, 'POST', `${API}/capacity-providers`,
 			    { body: '{}', headers: { 'content-type': 'application/json' } }), 401,
 			    'POST, no Authorization');
-			const ping = assertJson(await call(f, 'GET', '/ping'), 200, 'GET /ping');
+			const pong = await call(f, 'GET', '/ping');
+			const ping = assertJson(pong, 200, 'GET /ping');
 			assert.deepEqual(ping.data, { status: 'ok' });
+			// Over TLS, h2 is offered by ALPN only: no Upgrade header
+			// (clients that see one on a TLS connection may fail).
+			assert.equal(pong.headers.upgrade, undefined, `Upgrade: ${pong.headers.upgrade}`);
+			assert.doesNotMatch(String(pong.headers.connection), /upgrade/i,
+			    `Connection: ${pong.headers.connection}`);
 			// Requests the front refuses before routing them.
 			if (proto === 'HTTP/1.1') {
 				assertJson(await call(f, 'GET', '/' + 'a'.repeat(9000)), 414, 'a 9000-byte path');
 				assertJson(await raw(f, 'GET /ping HTTP/1.1\r\n\r\n'), 400, 'no Host');
+				// A client that closes is still told so.
+				const bye = await raw(f, 'GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+				assert.equal(bye.status, 200, 'GET /ping, Connection: close');
+				assert.equal(bye.headers.connection, 'close');
+				assert.equal(bye.headers.upgrade, undefined);
 				assertJson(await raw(f, 'GET /ping x y\r\nHost: a\r\n\r\n'), 400,
 				    'a bad request line');
 			} else {
