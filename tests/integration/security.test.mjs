@@ -15,6 +15,8 @@
 //        returned byte for byte, or refused with a JSON 4xx, never a 500;
 //   955  the same strings in the OSCP messages' string fields;
 //   956  hostile path ids and query values on every id-taking route;
+//   957  the 954 strings through PUT: stored verbatim, or refused with the
+//        object left exactly as it was;
 //   979  the matrix size.
 // After every block the database is what it was (state() below: a checksum
 // of every table, see there for the rows the dispatcher may write).
@@ -873,6 +875,57 @@ test('956 security matrix: hostile path ids and query values, refused cleanly', 
 		fails.push(e.message);
 	}
 	noFailures(fails, 'hostile id');
+});
+
+test('957 security matrix: hostile strings through PUT, verbatim or the object untouched', async () => {
+	const H = await populate();
+	const fails = [];
+	const list = fields(H);
+	/* one object of each kind to overwrite, besides H's own */
+	const target = {};
+	for (const kind of Object.keys(CONF_TABLES)) {
+		const mk = list.find((f) => f.kind === kind).mk;
+		target[kind] = assertCreated(await api(H.t, 'POST', `/${kind}`, mk()), kind).configId;
+	}
+	const read = async (kind) => {
+		const r = await api(H.t, 'GET', `/${kind}/${target[kind]}`);
+		assert.equal(r.status, 200, show(r));
+		return r.json.data;
+	};
+	const cur = {};
+	for (const kind of Object.keys(CONF_TABLES))
+		cur[kind] = await read(kind);
+	const ids0 = confIds(H);
+	for (const f of list) {
+		for (const p of PAYLOADS.filter((x) => !f.isEnum || ENUM_PAYLOADS.includes(x.name))) {
+			await check('PUT strings', fails, `PUT ${f.kind} ${f.field} × ${p.name}`, async () => {
+				const body = withPayload(f.body(f.mk()), p.json);
+				const r = await api(H.t, 'PUT', `/${f.kind}/${target[f.kind]}`, body,
+				    { contentType: 'application/json' });
+				const now = await read(f.kind);
+				if (r.status === 200) {
+					assert.ok(!p.refuse, `stored, but it must be refused: ${show(r)}`);
+					assert.ok(!f.isEnum, `an enumeration took it: ${show(r)}`);
+					if (f.get)
+						assert.equal(f.get(now), p.value, 'read back');
+					cur[f.kind] = now;
+					return 'stored';
+				}
+				assert.ok(r.status === 400 || r.status === 422, show(r));
+				assert.equal(r.json?.success, false, show(r));
+				assert.equal(typeof r.json.message, 'string', show(r));
+				assert.ok(!f.free || p.refuse, `free text refused: ${show(r)}`);
+				assert.deepEqual(now, cur[f.kind], 'the refused PUT changed the object');
+				return 'refused';
+			});
+		}
+	}
+	/* PUT created and deleted nothing, and queued no OSCP message */
+	assert.deepEqual(confIds(H), ids0, 'objects');
+	const uid = Number(H.t.userId);
+	assert.equal(Number(sql(`SELECT (SELECT COUNT(*) FROM oscp_task WHERE user_id = ${uid}) + ` +
+	    `(SELECT COUNT(*) FROM oscp_event WHERE user_id = ${uid})`)[0][0]), 0, 'tasks, events');
+	noFailures(fails, 'PUT hostile string');
 });
 
 test('979 security matrix: size and result', () => {
