@@ -328,8 +328,8 @@ for (const name of ['nginx', 'apache']) {
 				assertJson(await call(f, 'GET', '/' + 'a'.repeat(9000)), 414, 'a 9000-byte path');
 				assertJson(await raw(f, 'GET /ping HTTP/1.1\r\n\r\n'), 400, 'no Host');
 				// A client that closes is still told so.
-				const bye = await raw(f, 'GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
-				assert.equal(bye.status, 200, 'GET /ping, Connection: close');
+				const bye = await call(f, 'GET', '/ping', { headers: { connection: 'close' } });
+				assertJson(bye, 200, 'GET /ping, Connection: close');
 				assert.equal(bye.headers.connection, 'close');
 				assert.equal(bye.headers.upgrade, undefined);
 				assertJson(await raw(f, 'GET /ping x y\r\nHost: a\r\n\r\n'), 400,
@@ -424,14 +424,19 @@ test('1041 nginx/oscp-fp.prod.conf: plain http redirects to https, and nothing e
 		const req = http.request({ host: '127.0.0.1', port: f.hport, method: 'GET',
 		    path: `${API}/capacity-providers?x=1`, agent: false,
 		    headers: { Host: 'oscp.example.com' } }, (r) => {
-			r.resume();
-			r.on('end', () => resolve(r));
+			const chunks = [];
+			r.on('data', (c) => chunks.push(c));
+			r.on('end', () => resolve({ r, text: Buffer.concat(chunks).toString('utf8') }));
 		});
 		req.on('error', reject);
 		req.end();
 	});
-	assert.equal(res.statusCode, 301);
-	assert.equal(res.headers.location, `https://oscp.example.com${API}/capacity-providers?x=1`);
+	assert.equal(res.r.statusCode, 301);
+	assert.equal(res.r.headers.location, `https://oscp.example.com${API}/capacity-providers?x=1`);
+	// The body is JSON too, like every other answer.
+	assert.match(String(res.r.headers['content-type']), /^application\/json/, res.text);
+	assert.deepEqual(JSON.parse(res.text), { success: false, code: '301',
+	    message: 'Moved permanently: use https' });
 });
 
 test('1042 nginx/oscp-fp.prod.conf: requests over the rate limits get a JSON 429', async () => {
