@@ -52,7 +52,8 @@
 # FP_SKIP_SOAK=1 (the 1-minute soak after the plain build),
 # FP_SKIP_FUZZ=1, FP_KEEP_BUILD=1, FP_TEST_FILES (integration subset);
 # for fuzz: FP_FUZZ_JOBS (targets at once, 1), FP_FUZZ_WORK (keep build
-# and corpora there), see fuzz/run.sh.
+# and corpora there), FP_FUZZ_RUNS (stop each target after that many
+# executions), see fuzz/run.sh.
 
 set -u
 
