@@ -167,4 +167,24 @@ fz_verr_check(const struct req *r)
 	yajl_gen_free(g);
 }
 
+/* After json_parse(): a refused document says why. */
+static inline void
+fz_parse_check(enum fp_err rc, const char *detail)
+{
+	if (rc == FP_EMALFORMED || rc == FP_EILLEGAL)
+		FZ_ASSERT(detail != NULL);
+}
+
+/* After a validator: valid, or invalid with a well-formed error list
+ * (what resp_error() renders).  Returns rc. */
+static inline enum fp_err
+fz_valid_check(const struct req *r, enum fp_err rc)
+{
+	if (rc == FP_EINVAL)
+		fz_verr_check(r);
+	else
+		FZ_ASSERT(rc == FP_OK);
+	return rc;
+}
+
 #endif /* FUZZ_H */

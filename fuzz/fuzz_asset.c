@@ -8,13 +8,6 @@
 #include "db.h"
 #include "fuzz.h"
 
-static void
-meas_init(struct meas *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->unit = m->stat = m->type = m->dir = DB_NULL_INT;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,22 +21,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_limits(&lim);
 	fz_req(&r);
-	memset(&s, 0, sizeof(s));
-	s.cg_id = s.node_id = DB_NULL;
-	s.audience = s.category = s.phase = DB_NULL_INT;
-	meas_init(&s.inst);
-	meas_init(&s.energy);
+	asset_init(&s);
 	rc = json_parse(r.a, &lim, (const unsigned char *)body, size,
 	    json_asset_fields, &s, NULL, &detail);
-	if (rc == FP_EMALFORMED || rc == FP_EILLEGAL)
-		FZ_ASSERT(detail != NULL);
-	if (rc == FP_OK) {
-		rc = valid_asset(&r, &s);
-		if (rc == FP_EINVAL)
-			fz_verr_check(&r);
-		else
-			FZ_ASSERT(rc == FP_OK);
-	}
+	fz_parse_check(rc, detail);
+	if (rc == FP_OK)
+		rc = fz_valid_check(&r, valid_asset(&r, &s));
 	if (rc == FP_OK) {
 		FZ_ASSERT((g = yajl_gen_alloc(NULL)) != NULL);
 		json_asset(g, &s);

@@ -20,21 +20,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_limits(&lim);
 	fz_req(&r);
-	memset(&c, 0, sizeof(c));
-	c.cp_id = c.co_id = DB_NULL;
-	c.cp_meas_secs = c.co_meas_secs = DB_NULL_INT;
-	c.cp_meas_at = c.co_meas_at = DB_NULL;
+	group_init(&c);
 	rc = json_parse(r.a, &lim, (const unsigned char *)body, size,
 	    json_group_fields, &c, NULL, &detail);
-	if (rc == FP_EMALFORMED || rc == FP_EILLEGAL)
-		FZ_ASSERT(detail != NULL);
-	if (rc == FP_OK) {
-		rc = valid_group(&r, &c);
-		if (rc == FP_EINVAL)
-			fz_verr_check(&r);
-		else
-			FZ_ASSERT(rc == FP_OK);
-	}
+	fz_parse_check(rc, detail);
+	if (rc == FP_OK)
+		rc = fz_valid_check(&r, valid_group(&r, &c));
 	if (rc == FP_OK) {
 		FZ_ASSERT((g = yajl_gen_alloc(NULL)) != NULL);
 		json_group(g, &c);

@@ -8,17 +8,6 @@
 #include "db.h"
 #include "fuzz.h"
 
-static void
-peer_init(struct peer *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->fp_id = DB_NULL;
-	p->reg_status = DB_NULL_INT;
-	p->heartbeat_secs = DB_NULL_INT;
-	p->heartbeat_at = DB_NULL;
-	p->offline_at = DB_NULL;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,15 +26,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		peer_init(&p);
 		rc = json_parse(r.a, &lim, (const unsigned char *)body, size,
 		    json_peer_fields, &p, &secret, &detail);
-		if (rc == FP_EMALFORMED || rc == FP_EILLEGAL)
-			FZ_ASSERT(detail != NULL);
-		if (rc == FP_OK) {
-			rc = valid_peer(&r, role, &p);
-			if (rc == FP_EINVAL)
-				fz_verr_check(&r);
-			else
-				FZ_ASSERT(rc == FP_OK);
-		}
+		fz_parse_check(rc, detail);
+		if (rc == FP_OK)
+			rc = fz_valid_check(&r, valid_peer(&r, role, &p));
 		if (rc == FP_OK) {
 			FZ_ASSERT((g = yajl_gen_alloc(NULL)) != NULL);
 			p.token = "tok";

@@ -145,3 +145,43 @@ enum_value(enum enumkind k, int idx)
 		return DB_NULL_INT;
 	return enums[k].v[idx].value;
 }
+
+void
+peer_init(struct peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->user_id = p->id = p->created = p->modified = DB_NULL;
+	p->fp_id = DB_NULL;
+	p->reg_status = DB_NULL_INT;
+	p->heartbeat_secs = DB_NULL_INT;
+	p->heartbeat_at = DB_NULL;
+	p->offline_at = DB_NULL;
+}
+
+void
+group_init(struct group *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->user_id = g->id = g->created = g->modified = DB_NULL;
+	g->cp_id = g->co_id = DB_NULL;
+	g->cp_meas_secs = g->co_meas_secs = DB_NULL_INT;
+	g->cp_meas_at = g->co_meas_at = DB_NULL;
+}
+
+static void
+meas_init(struct meas *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->unit = m->stat = m->type = m->dir = DB_NULL_INT;
+}
+
+void
+asset_init(struct asset *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->user_id = s->id = s->created = s->modified = DB_NULL;
+	s->cg_id = s->node_id = DB_NULL;
+	s->audience = s->category = s->phase = DB_NULL_INT;
+	meas_init(&s->inst);
+	meas_init(&s->energy);
+}

@@ -131,6 +131,12 @@ struct asset {
 	const char	*sprops;
 };
 
+/* An entity as a body is parsed into it: zeroed, every optional integer
+ * and id absent (DB_NULL / DB_NULL_INT), so a field left out stays so. */
+void		 peer_init(struct peer *);
+void		 group_init(struct group *);
+void		 asset_init(struct asset *);
+
 /* db_peer.c, db_group.c, db_asset.c: entity access.  Every function takes
  * the authenticated user id; nothing is looked up across tenants.  The
  * list functions call back once per row (rows are streamed). */

@@ -429,15 +429,10 @@ is_upper(const char *v, size_t n)
 	return true;
 }
 
-/*
- * Fill s from the defaults, then file (unless NULL), then the
- * environment.  Returns 0, or -1 with a message in err that names the
- * file and line or the variable; s is then freed (all strings NULL), so
- * calling settings_free() again is harmless.
- */
-int
-settings_load(struct settings *s, const char *file, char *err,
-    size_t errlen)
+/* s zeroed, then every setting at its built-in default: 0, or -1 with a
+ * message in err (a default that does not parse is a bug). */
+static int
+set_defaults(struct settings *s, char *err, size_t errlen)
 {
 	char	why[256];
 	size_t	i;
@@ -448,8 +443,23 @@ settings_load(struct settings *s, const char *file, char *err,
 		    sizeof(why)) == -1) {
 			snprintf(err, errlen, "default %s: %s", table[i].key,
 			    why);
-			goto fail;
+			return -1;
 		}
+	return 0;
+}
+
+/*
+ * Fill s from the defaults, then file (unless NULL), then the
+ * environment.  Returns 0, or -1 with a message in err that names the
+ * file and line or the variable; s is then freed (all strings NULL), so
+ * calling settings_free() again is harmless.
+ */
+int
+settings_load(struct settings *s, const char *file, char *err,
+    size_t errlen)
+{
+	if (set_defaults(s, err, errlen) == -1)
+		goto fail;
 	if (file != NULL && load_file(s, file, err, errlen) == -1)
 		goto fail;
 	if (load_env(s, err, errlen) == -1)
@@ -507,16 +517,12 @@ int
 settings_dump_defaults(void (*out)(const char *))
 {
 	struct settings	s;
-	char		why[256];
-	size_t		i;
+	char		err[320];
 
-	memset(&s, 0, sizeof(s));
-	for (i = 0; i < NSETTINGS; i++)
-		if (set_value(&s, &table[i], table[i].def, why,
-		    sizeof(why)) == -1) {
-			settings_free(&s);
-			return -1;
-		}
+	if (set_defaults(&s, err, sizeof(err)) == -1) {
+		settings_free(&s);
+		return -1;
+	}
 	settings_dump(&s, out);
 	settings_free(&s);
 	return 0;
@@ -532,18 +538,10 @@ settings_parse(struct settings *s, const char *text, size_t len,
     const char *name, char *err, size_t errlen)
 {
 	FILE	*f = NULL;
-	char	 why[256];
-	size_t	 i;
 	int	 rc;
 
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < NSETTINGS; i++)
-		if (set_value(s, &table[i], table[i].def, why,
-		    sizeof(why)) == -1) {
-			snprintf(err, errlen, "default %s: %s", table[i].key,
-			    why);
-			goto fail;
-		}
+	if (set_defaults(s, err, errlen) == -1)
+		goto fail;
 	if (len == 0)
 		return 0;
 	if ((f = fmemopen((void *)text, len, "r")) == NULL) {

@@ -11,23 +11,12 @@
 #include "json.h"
 #include "timefmt.h"
 
-static void
-meas_init(struct meas *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->unit = m->stat = m->type = m->dir = DB_NULL_INT;
-}
-
 static enum fp_err
 input(struct req *r, struct asset *s)
 {
 	enum fp_err	 rc;
 
-	memset(s, 0, sizeof(*s));
-	s->cg_id = s->node_id = DB_NULL;
-	s->audience = s->category = s->phase = DB_NULL_INT;
-	meas_init(&s->inst);
-	meas_init(&s->energy);
+	asset_init(s);
 	if ((rc = api_body(r, json_asset_fields, s, NULL)) != FP_OK)
 		return rc;
 	if ((rc = valid_asset(r, s)) != FP_OK)

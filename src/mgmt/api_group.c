@@ -15,10 +15,7 @@ input(struct req *r, struct group *g)
 {
 	enum fp_err	 rc;
 
-	memset(g, 0, sizeof(*g));
-	g->cp_id = g->co_id = DB_NULL;
-	g->cp_meas_secs = g->co_meas_secs = DB_NULL_INT;
-	g->cp_meas_at = g->co_meas_at = DB_NULL;
+	group_init(g);
 	if ((rc = api_body(r, json_group_fields, g, NULL)) != FP_OK)
 		return rc;
 	if ((rc = valid_group(r, g)) != FP_OK)

@@ -29,17 +29,6 @@ static const enum aad_kind secret_aad[ROLE__MAX] = {
 	AAD_CO_SECRET,		/* ROLE_CO */
 };
 
-static void
-peer_init(struct peer *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->fp_id = DB_NULL;
-	p->reg_status = DB_NULL_INT;
-	p->heartbeat_secs = DB_NULL_INT;
-	p->heartbeat_at = DB_NULL;
-	p->offline_at = DB_NULL;
-}
-
 /* baseUrl is read as a URI (reference §4.2): malformed → 422. */
 static bool
 uri_ok(const char *s)

@@ -33,42 +33,8 @@ static const struct jlimits deflim = {
 	8 * FP_BODY_MAX_DEFAULT
 };
 
-/* Entity defaults as the handlers set them before parsing. */
-static void
-peer_init(struct peer *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->user_id = p->id = p->created = p->modified = DB_NULL;
-	p->fp_id = p->heartbeat_at = p->offline_at = DB_NULL;
-	p->reg_status = p->heartbeat_secs = DB_NULL_INT;
-}
-
-static void
-group_init(struct group *g)
-{
-	memset(g, 0, sizeof(*g));
-	g->user_id = g->id = g->created = g->modified = DB_NULL;
-	g->cp_id = g->co_id = g->cp_meas_at = g->co_meas_at = DB_NULL;
-	g->cp_meas_secs = g->co_meas_secs = DB_NULL_INT;
-}
-
-static void
-meas_init(struct meas *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->unit = m->stat = m->type = m->dir = DB_NULL_INT;
-}
-
-static void
-asset_init(struct asset *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->user_id = s->id = s->created = s->modified = DB_NULL;
-	s->cg_id = s->node_id = DB_NULL;
-	s->audience = s->category = s->phase = DB_NULL_INT;
-	meas_init(&s->inst);
-	meas_init(&s->energy);
-}
+/* Entities start as the handlers start them: model.c's peer_init(),
+ * group_init(), asset_init(). */
 
 enum kind { K_PEER, K_GROUP, K_ASSET };
 
